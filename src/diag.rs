@@ -1,0 +1,265 @@
+//! Diagnostics: what is wrong with an input, where, and how to fix it.
+//!
+//! Every stage that reads user input (rule files, assessments, case files) reports its findings
+//! as [`Diagnostic`]s, all at once. A diagnostic is data: the kind (for programs and tests), the
+//! file, line and column, the path inside the document, what was found, what was expected, and a
+//! suggestion.
+
+use std::fmt;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Recorded and shown, but the input is usable (e.g. a printed anomaly of the law).
+    Warning,
+    /// The input cannot be used.
+    Error,
+}
+
+/// What kind of problem a diagnostic reports. Tests and programs match on this, not on text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// The file could not be read, or is not UTF-8.
+    Io,
+    /// The text is not valid YAML (or JSON).
+    Syntax,
+    /// The document is larger, deeper or more repetitive than the limits allow.
+    Limit,
+    /// A field the format does not have.
+    UnknownField,
+    /// A required field is absent.
+    MissingField,
+    /// A value of the wrong type (a list where a text is expected, …).
+    WrongType,
+    /// A value of the right type but not allowed (negative points, a bad date, …).
+    InvalidValue,
+    /// Two things share an id that must be unique.
+    DuplicateId,
+    /// A name that refers to nothing (a criterion, option, fact, decision or set).
+    UnknownReference,
+    /// Points, maxima or sums that do not add up.
+    PointsMismatch,
+    /// Score bands with a gap, an overlap, or not covering 0..max.
+    Bands,
+    /// A star class no answer set can reach.
+    UnreachableClass,
+    /// Minimums where a higher class needs less than a lower one.
+    InconsistentMinimum,
+    /// A condition that refers to itself or to a later criterion, or that can never (or always) hold.
+    Condition,
+    /// A printed anomaly of the decision, recorded with the value applied.
+    Anomaly,
+    /// An assessment answer that is missing.
+    MissingAnswer,
+    /// An assessment answer that is not valid for its criterion.
+    InvalidAnswer,
+    /// No decision or form applies (wrong decision, set or date).
+    NoApplicableForm,
+    /// A regression case whose result differs from what it expects.
+    CaseMismatch,
+}
+
+impl DiagnosticKind {
+    /// The short kebab-case name shown in messages, e.g. `unknown-field`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DiagnosticKind::Io => "io",
+            DiagnosticKind::Syntax => "syntax",
+            DiagnosticKind::Limit => "limit",
+            DiagnosticKind::UnknownField => "unknown-field",
+            DiagnosticKind::MissingField => "missing-field",
+            DiagnosticKind::WrongType => "wrong-type",
+            DiagnosticKind::InvalidValue => "invalid-value",
+            DiagnosticKind::DuplicateId => "duplicate-id",
+            DiagnosticKind::UnknownReference => "unknown-reference",
+            DiagnosticKind::PointsMismatch => "points-mismatch",
+            DiagnosticKind::Bands => "bands",
+            DiagnosticKind::UnreachableClass => "unreachable-class",
+            DiagnosticKind::InconsistentMinimum => "inconsistent-minimum",
+            DiagnosticKind::Condition => "condition",
+            DiagnosticKind::Anomaly => "anomaly",
+            DiagnosticKind::MissingAnswer => "missing-answer",
+            DiagnosticKind::InvalidAnswer => "invalid-answer",
+            DiagnosticKind::NoApplicableForm => "no-applicable-form",
+            DiagnosticKind::CaseMismatch => "case-mismatch",
+        }
+    }
+}
+
+/// One finding about one place of one input.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What kind of problem.
+    pub kind: DiagnosticKind,
+    /// The file (or input name) it concerns.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+    /// The path inside the document, e.g. `parts.C.sections."6".criteria."6.2".options.e`.
+    pub path: String,
+    /// What is wrong, as found.
+    pub message: String,
+    /// What was expected, when that can be said.
+    pub expected: Option<String>,
+    /// How to fix it ("did you mean `title_vi`?"), when there is a fix to suggest.
+    pub suggestion: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error of `kind` at `path`.
+    pub fn error(kind: DiagnosticKind, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            kind,
+            file: String::new(),
+            line: None,
+            column: None,
+            path: path.into(),
+            message: message.into(),
+            expected: None,
+            suggestion: None,
+        }
+    }
+
+    /// A warning of `kind` at `path`.
+    pub fn warning(kind: DiagnosticKind, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, path, message) }
+    }
+
+    /// Adds what was expected.
+    pub fn expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    /// Adds a suggestion.
+    pub fn suggest(mut self, suggestion: impl Into<String>) -> Self {
+        self.suggestion = Some(suggestion.into());
+        self
+    }
+
+    /// Adds a suggestion when there is one.
+    pub fn suggest_opt(mut self, suggestion: Option<String>) -> Self {
+        if suggestion.is_some() {
+            self.suggestion = suggestion;
+        }
+        self
+    }
+
+    /// Whether this is an error (not a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{severity}[{}]: ", self.kind.name())?;
+        if !self.file.is_empty() {
+            write!(f, "{}", self.file)?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
+            }
+            write!(f, ": ")?;
+        }
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(expected) = &self.expected {
+            write!(f, "\n  expected: {expected}")?;
+        }
+        if let Some(suggestion) = &self.suggestion {
+            write!(f, "\n  help: {suggestion}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Formats a list of diagnostics, one per paragraph, errors and warnings counted at the end.
+pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&d.to_string());
+        out.push('\n');
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    out.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
+    out
+}
+
+/// The Levenshtein distance between two short strings (by chars).
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb { prev } else { 1 + prev.min(row[j]).min(cur) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// "did you mean `x`?" for the candidate closest to `found`, when one is close enough.
+pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let limit = (found.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (distance(&found.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Joins names as `a, b, c` (at most `max` of them, then `… (N more)`).
+pub fn list_names<S: AsRef<str>>(names: &[S], max: usize) -> String {
+    let mut out: Vec<String> = names.iter().take(max).map(|s| s.as_ref().to_string()).collect();
+    if names.len() > max {
+        out.push(format!("… ({} more)", names.len() - max));
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(did_you_mean("titel_vi", ["title_vi", "name_en"]).as_deref(), Some("did you mean `title_vi`?"));
+        assert_eq!(did_you_mean("zzz", ["title_vi", "name_en"]), None);
+    }
+
+    #[test]
+    fn display_names_every_place() {
+        let mut d = Diagnostic::error(DiagnosticKind::UnknownField, "parts.A", "unknown field `titel_vi`")
+            .expected("one of title_vi, name_en")
+            .suggest("did you mean `title_vi`?");
+        d.file = "f.yaml".into();
+        d.line = Some(3);
+        d.column = Some(5);
+        let text = d.to_string();
+        assert!(text.starts_with("error[unknown-field]: f.yaml:3:5: parts.A: unknown field `titel_vi`"), "{text}");
+        assert!(text.contains("expected: one of title_vi, name_en"));
+        assert!(text.contains("help: did you mean `title_vi`?"));
+    }
+}
