@@ -35,6 +35,11 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 }
 
 impl Date {
+    /// The earliest date this type holds (0001-01-01).
+    pub const MIN: Date = Date { year: 1, month: 1, day: 1 };
+    /// The latest date this type holds (9999-12-31).
+    pub const MAX: Date = Date { year: 9999, month: 12, day: 31 };
+
     /// A date from its parts, or `None` when the month or day does not exist.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let valid = (1..=9999).contains(&year)

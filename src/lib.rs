@@ -1,14 +1,70 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! # ocop-rating
+//!
+//! Scores Vietnamese OCOP ("Mỗi xã một sản phẩm") products against the official criteria and
+//! gives each a star class (1–5) with an audit trace that a council secretary, an inspector or
+//! a court can follow line by line.
+//!
+//! The criteria of each decision (1048/QĐ-TTg of 2019 as amended by 781/QĐ-TTg, 148/QĐ-TTg of
+//! 2023, 26/2026/QĐ-TTg) are data: versioned YAML rule files, one per product set, compiled into
+//! the library and validated when loaded. Adding a superseding decision is adding YAML files.
+//!
+//! The stages, each with its own module and error type:
+//!
+//! 1. **parse** rule files ([`CatalogBuilder`]) and assessments ([`Assessment`]), reporting every
+//!    problem at once with file, line, column and document path ([`Diagnostic`]);
+//! 2. **validate and compile** rule files into immutable, `Send + Sync` scoring trees ([`Form`]);
+//! 3. **evaluate**: [`Catalog::score`] or [`Form::score`] give an exact [`Outcome`] (integer
+//!    hundredths inside, [`rust_decimal::Decimal`] outside, never floating point), and
+//!    [`Form::trace`] the audit [`Trace`].
+//!
+//! ```
+//! use ocop_rating::{Assessment, Catalog};
+//!
+//! let catalog = Catalog::embedded()?;               // every shipped decision, validated once
+//! let text = std::fs::read_to_string("examples/26-2026-01-rau-cai.yaml")?;
+//! let assessment = Assessment::from_text("rau-cai.yaml", &text)?;
+//! let scored = catalog.score(&assessment)?;
+//! let outcome = scored.outcome();
+//! println!("{} points, {} stars", outcome.total(), outcome.stars().unwrap_or(0));
+//! for limit in outcome.limited_by() {
+//!     println!("held down by {}: needs {}, got {}", limit.criterion.id(), limit.needed, limit.got);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The rule-file format is documented in `docs/rule-dsl.md`, assessments in
+//! `docs/assessment.md`, regression cases in `docs/cases.md`.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+mod assessment;
+pub mod cases;
+mod catalog;
+mod date;
+mod diag;
+mod doc;
+mod error;
+mod form;
+mod locate;
+mod points;
+mod read;
+pub mod render;
+mod score;
+mod trace;
+mod validate;
+
+pub use assessment::{Assessment, Scored};
+pub use catalog::{Catalog, CatalogBuilder};
+pub use date::{Date, DateError};
+pub use diag::{Diagnostic, DiagnosticKind, Severity, render_all};
+pub use doc::CriterionKind;
+pub use error::{AssessmentError, Error, LoadError};
+pub use form::{
+    Anomaly, AwardLevel, Band, Choice, Criterion, Decision, Fact, Form, Knockout, Minimum, MinimumOrigin, Part,
+    Section, Transition,
+};
+pub use points::{Mean, Points};
+pub use read::Limits;
+pub use score::{Answer, AnswerError, Limit, Outcome, Sheet, Status};
+pub use trace::{Cell, Trace, TraceLine};

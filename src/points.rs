@@ -58,6 +58,19 @@ impl std::ops::Add for Points {
     }
 }
 
+impl std::ops::Sub for Points {
+    type Output = Points;
+    fn sub(self, other: Points) -> Points {
+        Points(self.0 - other.0)
+    }
+}
+
+impl serde::Serialize for Points {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.to_decimal())
+    }
+}
+
 impl std::iter::Sum for Points {
     fn sum<I: Iterator<Item = Points>>(iter: I) -> Points {
         iter.fold(Points::ZERO, |a, b| a + b)
@@ -106,6 +119,12 @@ impl Mean {
         self.to_decimal()
             .round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
             .normalize()
+    }
+}
+
+impl From<Points> for Mean {
+    fn from(points: Points) -> Mean {
+        Mean::new(points, 1)
     }
 }
 

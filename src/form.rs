@@ -1,0 +1,689 @@
+//! The compiled scoring tree: an immutable, `Send + Sync` form, cheap to share across threads.
+//!
+//! A [`Form`] is built by the validate stage from a checked rule file. The tree keeps every
+//! text of the law for the trace, and beside it flat arrays that the scoring loop walks
+//! without allocating: leaf criteria in printed order, their options' points, and compiled
+//! conditions that test answers as bit masks.
+
+use crate::date::Date;
+use crate::doc::CriterionKind;
+use crate::points::Points;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// The most leaf criteria a form may have (the largest shipped form has well under half).
+pub const MAX_LEAVES: usize = 128;
+/// The most options one criterion may have.
+pub const MAX_OPTIONS: usize = 64;
+/// The most parts a decision may have.
+pub const MAX_PARTS: usize = 8;
+/// The most facts (decision and form together) a form may test.
+pub const MAX_FACTS: usize = 64;
+
+/// A decision: its identity, dates, bands, shared facts and knock-outs, and award rules.
+#[derive(Debug)]
+pub struct Decision {
+    pub(crate) key: String,
+    pub(crate) number: String,
+    pub(crate) title_vi: String,
+    pub(crate) title_en: String,
+    pub(crate) issued: Option<Date>,
+    pub(crate) in_force_from: Date,
+    pub(crate) in_force_until: Option<Date>,
+    pub(crate) supersedes: Vec<String>,
+    pub(crate) amended_by: Vec<String>,
+    pub(crate) source: String,
+    pub(crate) transition: Option<Transition>,
+    pub(crate) total_max: Points,
+    pub(crate) parts: Vec<(String, Points)>,
+    pub(crate) bands: Vec<Band>,
+    pub(crate) bands_note: Option<String>,
+    pub(crate) awards: Vec<AwardLevel>,
+    pub(crate) certificate_months: u32,
+    pub(crate) spread_limit: Points,
+    pub(crate) display_places: u32,
+    pub(crate) notes: Vec<String>,
+    pub(crate) file: String,
+    pub(crate) sha256: String,
+}
+
+/// How dossiers lodged under the superseded decision are finished (e.g. 26/2026 Điều 12.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// Dossiers lodged before this date…
+    pub lodged_before: Date,
+    /// …are finished under the old decision within this many days (first rating or upgrade)…
+    pub first_rating_days: u32,
+    /// …or this many days (re-evaluation), counted from `lodged_before`.
+    pub re_evaluation_days: u32,
+    /// Where the decision says so.
+    pub source: String,
+}
+
+/// A score band: the class given by the total alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Band {
+    /// The class, 1–5.
+    pub stars: u8,
+    /// The lowest total in the band (inclusive).
+    pub from: Points,
+    /// The upper bound.
+    pub upper: Points,
+    /// Whether `upper` is inclusive (`to`) or exclusive (`below`).
+    pub inclusive: bool,
+}
+
+/// Which level of government may award which classes, and when (ruling 7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwardLevel {
+    /// `district`, `province` or `central`.
+    pub level: String,
+    /// The classes this level recognises.
+    pub stars: Vec<u8>,
+    /// First day of the period (inclusive), if bounded.
+    pub from: Option<Date>,
+    /// Last day of the period (inclusive), if bounded.
+    pub until: Option<Date>,
+    /// Where the decision says so.
+    pub source: String,
+}
+
+impl Decision {
+    /// The key used in assessments and folder names, e.g. `26-2026`.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+    /// The official number, e.g. `26/2026/QĐ-TTg`.
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+    /// The title, in Vietnamese.
+    pub fn title_vi(&self) -> &str {
+        &self.title_vi
+    }
+    /// A short English title.
+    pub fn title_en(&self) -> &str {
+        &self.title_en
+    }
+    /// The day it was signed.
+    pub fn issued(&self) -> Option<Date> {
+        self.issued
+    }
+    /// The first day it applies.
+    pub fn in_force_from(&self) -> Date {
+        self.in_force_from
+    }
+    /// The last day it applies, if it has been superseded.
+    pub fn in_force_until(&self) -> Option<Date> {
+        self.in_force_until
+    }
+    /// The keys of the decisions it replaces.
+    pub fn supersedes(&self) -> &[String] {
+        &self.supersedes
+    }
+    /// The official numbers of decisions amending it.
+    pub fn amended_by(&self) -> &[String] {
+        &self.amended_by
+    }
+    /// Its source reference.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    /// The transition for dossiers lodged under the decision it supersedes.
+    pub fn transition(&self) -> Option<&Transition> {
+        self.transition.as_ref()
+    }
+    /// The maximum total (100).
+    pub fn total_max(&self) -> Points {
+        self.total_max
+    }
+    /// Part ids and maxima, e.g. `[("A", 40), ("B", 25), ("C", 35)]`.
+    pub fn parts(&self) -> &[(String, Points)] {
+        &self.parts
+    }
+    /// The score bands, lowest first.
+    pub fn bands(&self) -> &[Band] {
+        &self.bands
+    }
+    /// How the printed bands are read.
+    pub fn bands_note(&self) -> Option<&str> {
+        self.bands_note.as_deref()
+    }
+    /// Who may award which class, by period.
+    pub fn award_levels(&self) -> &[AwardLevel] {
+        &self.awards
+    }
+    /// How long a certificate is valid, in months.
+    pub fn certificate_months(&self) -> u32 {
+        self.certificate_months
+    }
+    /// The largest allowed spread between council members' totals.
+    pub fn spread_limit(&self) -> Points {
+        self.spread_limit
+    }
+    /// Decimal places used to display means (never used for comparison).
+    pub fn display_places(&self) -> u32 {
+        self.display_places
+    }
+    /// Notes: interpretations and what is unknown.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+    /// The decision file's name.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+    /// SHA-256 of the decision file, hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+    /// Whether `date` falls in the decision's own period of force.
+    pub fn in_force_on(&self, date: Date) -> bool {
+        self.in_force_from <= date && self.in_force_until.is_none_or(|until| date <= until)
+    }
+    /// The band class of an exact mean total.
+    pub(crate) fn band_of(&self, total: crate::points::Mean) -> u8 {
+        let mut stars = 0;
+        for band in &self.bands {
+            let upper_ok =
+                if band.inclusive { total <= band.upper.into() } else { total < band.upper.into() };
+            if total >= band.from.into() && upper_ok {
+                stars = band.stars;
+            }
+        }
+        stars
+    }
+}
+
+/// A printed anomaly of the decision, as recorded in a rule file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anomaly {
+    /// What is anomalous: `points`, `max`, `options`, `title`, `text`, `heading`, `case`.
+    pub field: String,
+    /// What the decision prints.
+    pub printed: String,
+    /// What the engine applies.
+    pub applied: String,
+    /// Why.
+    pub reason: String,
+    /// Where in the rule file (`parts.A.sections."1".criteria."1.1"`).
+    pub path: String,
+}
+
+/// A part of a form (A, B, C).
+#[derive(Debug)]
+pub struct Part {
+    pub(crate) id: String,
+    pub(crate) title_vi: String,
+    pub(crate) name_en: String,
+    pub(crate) max: Points,
+    pub(crate) sections: Range<usize>,
+}
+
+impl Part {
+    /// `A`, `B` or `C`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The printed title.
+    pub fn title_vi(&self) -> &str {
+        &self.title_vi
+    }
+    /// A short English name.
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+    /// The maximum applied.
+    pub fn max(&self) -> Points {
+        self.max
+    }
+}
+
+/// A numbered section of a part.
+#[derive(Debug)]
+pub struct Section {
+    pub(crate) id: String,
+    pub(crate) title_vi: String,
+    pub(crate) name_en: String,
+    pub(crate) max: Points,
+    pub(crate) part: usize,
+    pub(crate) nodes: Range<usize>,
+}
+
+impl Section {
+    /// The printed number, e.g. `6`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The printed title.
+    pub fn title_vi(&self) -> &str {
+        &self.title_vi
+    }
+    /// A short English name.
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+    /// The maximum applied.
+    pub fn max(&self) -> Points {
+        self.max
+    }
+}
+
+/// A criterion: a leaf that is answered, or a group of nested criteria.
+#[derive(Debug)]
+pub struct Criterion {
+    pub(crate) id: String,
+    pub(crate) title_vi: String,
+    pub(crate) name_en: String,
+    pub(crate) description_vi: Option<String>,
+    pub(crate) notes_vi: Vec<String>,
+    pub(crate) max: Points,
+    pub(crate) kind: CriterionKind,
+    pub(crate) depth: u8,
+    pub(crate) section: usize,
+    pub(crate) source: String,
+    /// For leaves: the index into the leaf arrays.
+    pub(crate) leaf: Option<usize>,
+    pub(crate) options: Range<usize>,
+    pub(crate) cases: Vec<(String, String)>,
+    pub(crate) applies_if: Option<Gate>,
+    pub(crate) stops_section: Option<Gate>,
+    pub(crate) anomalies: Vec<Anomaly>,
+}
+
+impl Criterion {
+    /// The form's numbering, e.g. `6.1.2`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The printed title.
+    pub fn title_vi(&self) -> &str {
+        &self.title_vi
+    }
+    /// A short English name.
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+    /// The printed description, if any.
+    pub fn description_vi(&self) -> Option<&str> {
+        self.description_vi.as_deref()
+    }
+    /// Printed notes.
+    pub fn notes_vi(&self) -> &[String] {
+        &self.notes_vi
+    }
+    /// The maximum applied.
+    pub fn max(&self) -> Points {
+        self.max
+    }
+    /// How it is answered.
+    pub fn kind(&self) -> CriterionKind {
+        self.kind
+    }
+    /// Nesting depth: 0 for a criterion directly under its section.
+    pub fn depth(&self) -> u8 {
+        self.depth
+    }
+    /// The source reference (decision, annex, set, part, numbering).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    /// Alternative cases ("Lựa chọn một trong hai trường hợp"), id and printed title.
+    pub fn cases(&self) -> &[(String, String)] {
+        &self.cases
+    }
+    /// Printed anomalies of this criterion and its options.
+    pub fn anomalies(&self) -> &[Anomaly] {
+        &self.anomalies
+    }
+    /// The "only applies if" note, if the criterion is conditional.
+    pub fn applies_if_note(&self) -> Option<&str> {
+        self.applies_if.as_ref().map(|g| g.note_vi.as_str())
+    }
+    /// The "stop scoring the rest of the section if" note, if any.
+    pub fn stops_section_note(&self) -> Option<&str> {
+        self.stops_section.as_ref().map(|g| g.note_vi.as_str())
+    }
+}
+
+/// An option of a criterion.
+#[derive(Debug)]
+pub struct Choice {
+    pub(crate) key: String,
+    pub(crate) points: Points,
+    pub(crate) text_vi: String,
+    pub(crate) star: Option<u8>,
+    pub(crate) case: Option<String>,
+}
+
+impl Choice {
+    /// The option key, `a`, `b`… (`yes`/`no` for yes/no criteria).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+    /// Points applied.
+    pub fn points(&self) -> Points {
+        self.points
+    }
+    /// The printed text.
+    pub fn text_vi(&self) -> &str {
+        &self.text_vi
+    }
+    /// The star marker (3, 4 or 5), if printed.
+    pub fn star(&self) -> Option<u8> {
+        self.star
+    }
+    /// The alternative case it belongs to, if any.
+    pub fn case(&self) -> Option<&str> {
+        self.case.as_deref()
+    }
+}
+
+/// A compiled condition over answers and facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Cond {
+    Fact(u8),
+    /// The effective answer of a leaf meets `mask` (or is none, when `none`).
+    Answer {
+        leaf: u16,
+        mask: u64,
+        none: bool,
+        negate: bool,
+    },
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+}
+
+impl Cond {
+    /// Evaluates against one sheet: `answers` are the raw answers, `active` the leaves scored so
+    /// far (a leaf that is not active reads as none).
+    #[inline]
+    pub(crate) fn eval(&self, answers: &[u64], active: u128, facts: u64) -> bool {
+        match self {
+            Cond::Fact(bit) => facts >> bit & 1 == 1,
+            Cond::Answer { leaf, mask, none, negate } => {
+                let i = *leaf as usize;
+                let answer = if active >> i & 1 == 1 { answers.get(i).copied().unwrap_or(0) } else { 0 };
+                let hit = answer & mask != 0 || (answer == 0 && *none);
+                hit != *negate
+            }
+            Cond::All(items) => items.iter().all(|c| c.eval(answers, active, facts)),
+            Cond::Any(items) => items.iter().any(|c| c.eval(answers, active, facts)),
+            Cond::Not(inner) => !inner.eval(answers, active, facts),
+        }
+    }
+
+    /// Whether the condition reads any answer (as opposed to facts only).
+    pub(crate) fn reads_answers(&self) -> bool {
+        match self {
+            Cond::Fact(_) => false,
+            Cond::Answer { .. } => true,
+            Cond::All(items) | Cond::Any(items) => items.iter().any(Cond::reads_answers),
+            Cond::Not(inner) => inner.reads_answers(),
+        }
+    }
+}
+
+/// `applies_if` or `stops_section`.
+#[derive(Clone, Debug)]
+pub(crate) struct Gate {
+    pub(crate) when: Cond,
+    pub(crate) note_vi: String,
+}
+
+/// A fact outside the form that knock-outs test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fact {
+    pub(crate) id: String,
+    pub(crate) text_vi: String,
+    pub(crate) name_en: String,
+}
+
+impl Fact {
+    /// The id used in assessments.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The printed text.
+    pub fn text_vi(&self) -> &str {
+        &self.text_vi
+    }
+    /// A short English name.
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+}
+
+/// A knock-out rule ("Hồ sơ bị loại khi…").
+#[derive(Debug)]
+pub struct Knockout {
+    pub(crate) id: String,
+    pub(crate) when: Cond,
+    pub(crate) text_vi: String,
+    pub(crate) name_en: String,
+    pub(crate) source: String,
+}
+
+impl Knockout {
+    /// Its id, e.g. `falsified_dossier`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The printed text.
+    pub fn text_vi(&self) -> &str {
+        &self.text_vi
+    }
+    /// A short English name.
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+    /// Its source reference.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+/// Where a class minimum comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MinimumOrigin {
+    /// A star marker printed on an option (26/2026, 148/2023).
+    Marker,
+    /// A row of a minimum table (781/QĐ-TTg), with its text and source.
+    Table {
+        /// The printed requirement.
+        text_vi: String,
+        /// Its source reference.
+        source: String,
+    },
+}
+
+/// For class `stars`, criterion `leaf` needs at least `at_least` points.
+#[derive(Clone, Debug)]
+pub struct Minimum {
+    pub(crate) stars: u8,
+    pub(crate) leaf: usize,
+    pub(crate) option: usize,
+    pub(crate) at_least: Points,
+    pub(crate) origin: MinimumOrigin,
+}
+
+impl Minimum {
+    /// The class that needs it.
+    pub fn stars(&self) -> u8 {
+        self.stars
+    }
+    /// The points needed.
+    pub fn at_least(&self) -> Points {
+        self.at_least
+    }
+    /// Where it comes from.
+    pub fn origin(&self) -> &MinimumOrigin {
+        &self.origin
+    }
+}
+
+/// One compiled form: the scoring tree of one product set under one decision.
+///
+/// Immutable and `Send + Sync`; share it by reference or `Arc`.
+#[derive(Debug)]
+pub struct Form {
+    pub(crate) decision: Arc<Decision>,
+    pub(crate) set: String,
+    pub(crate) name_vi: String,
+    pub(crate) name_en: String,
+    pub(crate) source: String,
+    pub(crate) in_force_from: Option<Date>,
+    pub(crate) in_force_until: Option<Date>,
+    pub(crate) version_note: Option<String>,
+    pub(crate) notes: Vec<String>,
+    pub(crate) file: String,
+    pub(crate) sha256: String,
+    pub(crate) parts: Vec<Part>,
+    pub(crate) sections: Vec<Section>,
+    /// Every criterion (groups and leaves) in printed order.
+    pub(crate) nodes: Vec<Criterion>,
+    pub(crate) options: Vec<Choice>,
+    pub(crate) facts: Vec<Fact>,
+    pub(crate) knockouts: Vec<Knockout>,
+    /// Sorted by class.
+    pub(crate) minimums: Vec<Minimum>,
+    /// Anomalies of parts and sections (criteria keep their own).
+    pub(crate) anomalies: Vec<Anomaly>,
+    pub(crate) leaves: Leaves,
+    pub(crate) index: HashMap<String, usize>,
+}
+
+/// The hot-path view of the leaves, struct of arrays in printed order.
+#[derive(Debug, Default)]
+pub(crate) struct Leaves {
+    pub(crate) node: Vec<usize>,
+    pub(crate) part: Vec<u8>,
+    pub(crate) section: Vec<u16>,
+    /// Start of each leaf's options in `option_points`; the leaf's count is `option_count`.
+    pub(crate) option_start: Vec<u32>,
+    pub(crate) option_count: Vec<u8>,
+    pub(crate) option_points: Vec<i64>,
+    pub(crate) applies_if: Vec<Option<Cond>>,
+    pub(crate) stops_section: Vec<Option<Cond>>,
+    /// Whether any leaf is gated (lets the loop skip condition checks entirely).
+    pub(crate) gated: bool,
+}
+
+impl Form {
+    /// The decision this form belongs to.
+    pub fn decision(&self) -> &Decision {
+        &self.decision
+    }
+    /// The two-digit product set, e.g. `01`.
+    pub fn set(&self) -> &str {
+        &self.set
+    }
+    /// The product set's name, in Vietnamese.
+    pub fn name_vi(&self) -> &str {
+        &self.name_vi
+    }
+    /// A short English name.
+    pub fn name_en(&self) -> &str {
+        &self.name_en
+    }
+    /// Its source reference.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    /// For a set with several versions under one decision: the first day of this version.
+    pub fn in_force_from(&self) -> Option<Date> {
+        self.in_force_from
+    }
+    /// For a set with several versions under one decision: the last day of this version.
+    pub fn in_force_until(&self) -> Option<Date> {
+        self.in_force_until
+    }
+    /// Why this version exists.
+    pub fn version_note(&self) -> Option<&str> {
+        self.version_note.as_deref()
+    }
+    /// Notes of the rule file.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+    /// The rule file's name.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+    /// SHA-256 of the rule file, hex: the identity of the rule set for audits.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+    /// Parts in printed order.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+    /// Sections in printed order.
+    pub fn sections(&self) -> &[Section] {
+        &self.sections
+    }
+    /// Every criterion, groups included, in printed order.
+    pub fn criteria(&self) -> &[Criterion] {
+        &self.nodes
+    }
+    /// The criteria that are answered (not groups), in printed order.
+    pub fn leaves(&self) -> impl ExactSizeIterator<Item = &Criterion> + '_ {
+        self.leaves.node.iter().map(|n| &self.nodes[*n])
+    }
+    /// The number of answered criteria.
+    pub fn leaf_count(&self) -> usize {
+        self.leaves.node.len()
+    }
+    /// A criterion by id.
+    pub fn criterion(&self, id: &str) -> Option<&Criterion> {
+        self.index.get(id).map(|i| &self.nodes[*i])
+    }
+    /// The options of a criterion (for yes/no: `no`, `yes`).
+    pub fn options(&self, criterion: &Criterion) -> &[Choice] {
+        &self.options[criterion.options.clone()]
+    }
+    /// Facts the knock-outs of this form test (decision and form facts).
+    pub fn facts(&self) -> &[Fact] {
+        &self.facts
+    }
+    /// Knock-outs (decision and form).
+    pub fn knockouts(&self) -> &[Knockout] {
+        &self.knockouts
+    }
+    /// Class minimums, by class.
+    pub fn minimums(&self) -> &[Minimum] {
+        &self.minimums
+    }
+    /// The criterion a minimum applies to.
+    pub fn minimum_criterion(&self, minimum: &Minimum) -> &Criterion {
+        &self.nodes[self.leaves.node[minimum.leaf]]
+    }
+    /// The option whose points a minimum requires.
+    pub fn minimum_option(&self, minimum: &Minimum) -> &Choice {
+        &self.options[minimum.option]
+    }
+    /// Every printed anomaly: parts and sections, then criteria and options.
+    pub fn anomalies(&self) -> impl Iterator<Item = &Anomaly> + '_ {
+        self.anomalies.iter().chain(self.nodes.iter().flat_map(|n| n.anomalies.iter()))
+    }
+    /// The section a criterion belongs to.
+    pub fn section_of(&self, criterion: &Criterion) -> &Section {
+        &self.sections[criterion.section]
+    }
+    /// Whether this version of the form applies on `date`.
+    pub fn in_force_on(&self, date: Date) -> bool {
+        self.in_force_from.is_none_or(|from| from <= date) && self.in_force_until.is_none_or(|u| date <= u)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn forms_are_send_and_sync() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<super::Form>();
+        shareable::<super::Decision>();
+    }
+}
