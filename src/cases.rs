@@ -1,1 +1,266 @@
-//! placeholder
+//! Rule-file regression cases: an assessment and the result the law gives, worked out by hand.
+//!
+//! Case files live in `rules/<decision>/cases/` (format: `docs/cases.md`). [`run_path`] runs
+//! every case under a folder against a catalog; `ocop test` and the integration test
+//! `tests/rule_cases.rs` both use it.
+//!
+//! ```
+//! let catalog = ocop_rating::Catalog::embedded()?;
+//! let results = ocop_rating::cases::run_path(&catalog, "rules/26-2026/cases");
+//! assert!(!results.is_empty());
+//! assert!(results.iter().all(|r| r.passed()), "{}", ocop_rating::cases::report(&results));
+//! # Ok::<(), ocop_rating::LoadError>(())
+//! ```
+
+use crate::assessment::Assessment;
+use crate::catalog::Catalog;
+use crate::diag::{Diagnostic, DiagnosticKind, render_all};
+use crate::locate::DocPath;
+use crate::points::Points;
+use crate::read::{Limits, Reader, parse, scalar_text};
+use serde_yaml::Value;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+/// One expected field that differs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    /// `total`, `parts.A`, `band_stars`, `stars`, `disqualified`, `limited_by`.
+    pub field: String,
+    /// As the case expects.
+    pub expected: String,
+    /// As scored.
+    pub actual: String,
+}
+
+/// The result of one case file.
+#[derive(Clone, Debug)]
+pub struct CaseResult {
+    /// The case file.
+    pub file: String,
+    /// Its `name`.
+    pub name: String,
+    /// Fields that differ from what the case expects.
+    pub mismatches: Vec<Mismatch>,
+    /// Problems that kept the case from running (bad case file, assessment errors).
+    pub problems: Vec<Diagnostic>,
+    /// The trace lines with points, for explaining a failure.
+    pub explanation: String,
+}
+
+impl CaseResult {
+    /// Whether the case ran and every expected field matched.
+    pub fn passed(&self) -> bool {
+        self.mismatches.is_empty() && self.problems.is_empty()
+    }
+}
+
+#[derive(Default)]
+struct Expect {
+    total: Option<Points>,
+    parts: Vec<(String, Points)>,
+    band_stars: Option<u8>,
+    stars: Option<Option<u8>>,
+    disqualified: Option<Option<String>>,
+    limited_by: Option<Vec<String>>,
+}
+
+/// Finds every case file under `path` (a case file, a `cases/` folder, a decision folder or
+/// `rules/`), in name order.
+pub fn find(path: impl AsRef<Path>) -> Vec<PathBuf> {
+    let path = path.as_ref();
+    let mut out = Vec::new();
+    if path.is_file() {
+        out.push(path.to_path_buf());
+        return out;
+    }
+    let in_cases = path.file_name().is_some_and(|n| n == "cases");
+    let Ok(entries) = std::fs::read_dir(path) else { return out };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            out.extend(find_dirs(&entry));
+        } else if in_cases && matches!(entry.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(entry);
+        }
+    }
+    out
+}
+
+fn find_dirs(dir: &Path) -> Vec<PathBuf> {
+    find(dir)
+}
+
+/// Runs every case found under `path`.
+pub fn run_path(catalog: &Catalog, path: impl AsRef<Path>) -> Vec<CaseResult> {
+    find(path).iter().map(|p| run_file(catalog, p)).collect()
+}
+
+/// Runs one case file.
+pub fn run_file(catalog: &Catalog, path: &Path) -> CaseResult {
+    let file = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => run_bytes(catalog, &file, &bytes),
+        Err(e) => CaseResult {
+            name: String::new(),
+            mismatches: Vec::new(),
+            problems: vec![Diagnostic::error(DiagnosticKind::Io, "", e.to_string()).with_file(&file)],
+            explanation: String::new(),
+            file,
+        },
+    }
+}
+
+/// Runs one case given as bytes; `file` names it in messages.
+pub fn run_bytes(catalog: &Catalog, file: &str, bytes: &[u8]) -> CaseResult {
+    let mut result = CaseResult {
+        file: file.to_string(),
+        name: String::new(),
+        mismatches: Vec::new(),
+        problems: Vec::new(),
+        explanation: String::new(),
+    };
+    let (text, value) = match parse(file, bytes, &Limits::default()) {
+        Ok(ok) => ok,
+        Err(d) => {
+            result.problems.push(d);
+            return result;
+        }
+    };
+    let mut r = Reader::new(file, &text);
+    let root = DocPath::root();
+    let Some(o) = r.object(&value, &root, "a case file", &["name", "assessment", "expect"], &["notes"]) else {
+        result.problems = r.into_diagnostics();
+        return result;
+    };
+    result.name = o.text(&mut r, "name").unwrap_or_default();
+    let assessment =
+        o.get("assessment").and_then(|v| Assessment::from_value(&mut r, v, &o.at("assessment"), file, &text));
+    let expect = o.get("expect").map(|v| read_expect(&mut r, v, &o.at("expect"))).unwrap_or_default();
+    if r.has_errors() {
+        result.problems = r.into_diagnostics();
+        return result;
+    }
+    let Some(assessment) = assessment else { return result };
+    let scored = match catalog.score(&assessment) {
+        Ok(s) => s,
+        Err(e) => {
+            result.problems = e.diagnostics().to_vec();
+            return result;
+        }
+    };
+    let outcome = scored.outcome();
+    let mut check = |field: &str, expected: String, actual: String| {
+        if expected != actual {
+            result.mismatches.push(Mismatch { field: field.to_string(), expected, actual });
+        }
+    };
+    if let Some(total) = expect.total {
+        check("total", total.to_decimal().to_string(), outcome.total().to_string());
+    }
+    for (id, points) in &expect.parts {
+        let actual = outcome.parts().find(|(p, _)| p == id).map(|(_, m)| m.to_decimal().normalize().to_string());
+        check(&format!("parts.{id}"), points.to_decimal().to_string(), actual.unwrap_or_else(|| "(no such part)".into()));
+    }
+    if let Some(band) = expect.band_stars {
+        check("band_stars", band.to_string(), outcome.band_stars().to_string());
+    }
+    let show = |s: Option<u8>| s.map_or("null".to_string(), |s| s.to_string());
+    if let Some(stars) = expect.stars {
+        check("stars", show(stars), show(outcome.stars()));
+    }
+    if let Some(d) = &expect.disqualified {
+        check(
+            "disqualified",
+            d.clone().unwrap_or_else(|| "null".into()),
+            outcome.disqualified().map_or("null".to_string(), |k| k.id().to_string()),
+        );
+    }
+    if let Some(expected) = &expect.limited_by {
+        let mut actual: Vec<String> = outcome.limited_by().map(|l| l.criterion.id().to_string()).collect();
+        actual.dedup();
+        check("limited_by", format!("[{}]", expected.join(", ")), format!("[{}]", actual.join(", ")));
+    }
+    if !result.mismatches.is_empty()
+        && let Ok(trace) = scored.trace()
+    {
+        for line in trace.lines() {
+            let _ = write!(
+                result.explanation,
+                "  {} {} = {}/{}",
+                line.criterion.id(),
+                line.answer_text(0),
+                line.mean,
+                line.criterion.max()
+            );
+            if let Some(reason) = line.reason_zero(0) {
+                let _ = write!(result.explanation, " ({reason})");
+            }
+            result.explanation.push('\n');
+        }
+        let _ = writeln!(result.explanation, "  verdict: {}", crate::render::verdict(outcome));
+    }
+    result
+}
+
+fn read_expect(r: &mut Reader, v: &Value, path: &DocPath) -> Expect {
+    let mut e = Expect::default();
+    let Some(o) = r.object(
+        v,
+        path,
+        "the expected result",
+        &["total", "stars"],
+        &["parts", "band_stars", "disqualified", "limited_by"],
+    ) else {
+        return e;
+    };
+    e.total = o.points(r, "total", "the total");
+    if let Some(v) = o.get("parts") {
+        for (id, v) in r.id_map(v, &o.at("parts"), "part") {
+            if let Some(p) = r.points(v, &o.at("parts").key(&id), "a part total") {
+                e.parts.push((id, p));
+            }
+        }
+    }
+    e.band_stars = o.get("band_stars").and_then(|v| r.integer(v, &o.at("band_stars"), "stars", 0, 5)).map(|s| s as u8);
+    e.stars = match o.get("stars") {
+        Some(Value::Null) => Some(None),
+        Some(v) => r.integer(v, &o.at("stars"), "stars", 0, 5).map(|s| Some(s as u8)),
+        None => None,
+    };
+    e.disqualified = match o.get("disqualified") {
+        Some(Value::Null) => Some(None),
+        Some(v) => scalar_text(v).map(Some),
+        None => None,
+    };
+    e.limited_by = o.get("limited_by").and_then(|v| r.ids(v, &o.at("limited_by"), "criterion id"));
+    e
+}
+
+/// A readable report: one line per passing case, a diff for each failing one, and a summary.
+pub fn report(results: &[CaseResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        if r.passed() {
+            let _ = writeln!(out, "ok    {}  {}", r.file, r.name);
+            continue;
+        }
+        let _ = writeln!(out, "FAIL  {}  {}", r.file, r.name);
+        for m in &r.mismatches {
+            let _ = writeln!(out, "      {}: expected {}, got {}", m.field, m.expected, m.actual);
+        }
+        if !r.problems.is_empty() {
+            for line in render_all(&r.problems).lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+        if !r.explanation.is_empty() {
+            let _ = writeln!(out, "      scored as:");
+            out.push_str(&r.explanation);
+        }
+    }
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    let _ = writeln!(out, "{} case(s): {} passed, {} failed", results.len(), results.len() - failed, failed);
+    out
+}

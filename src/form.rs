@@ -240,6 +240,13 @@ impl Part {
     }
 }
 
+impl Form {
+    /// The sections of a part, in printed order.
+    pub fn sections_of(&self, part: &Part) -> &[Section] {
+        &self.sections[part.sections.clone()]
+    }
+}
+
 /// A numbered section of a part.
 #[derive(Debug)]
 pub struct Section {
@@ -415,21 +422,11 @@ impl Cond {
         }
     }
 
-    /// Whether the condition reads any answer (as opposed to facts only).
-    pub(crate) fn reads_answers(&self) -> bool {
-        match self {
-            Cond::Fact(_) => false,
-            Cond::Answer { .. } => true,
-            Cond::All(items) | Cond::Any(items) => items.iter().any(Cond::reads_answers),
-            Cond::Not(inner) => inner.reads_answers(),
-        }
-    }
 }
 
 /// `applies_if` or `stops_section`.
 #[derive(Clone, Debug)]
 pub(crate) struct Gate {
-    pub(crate) when: Cond,
     pub(crate) note_vi: String,
 }
 

@@ -473,11 +473,6 @@ impl<'v> Object<'v> {
         self.path.key(name)
     }
 
-    /// The path of the mapping itself.
-    pub(crate) fn path(&self) -> &DocPath {
-        &self.path
-    }
-
     /// Reads a required text field (its absence was already reported).
     pub(crate) fn text(&self, r: &mut Reader, name: &str) -> Option<String> {
         self.get(name).and_then(|v| r.text(v, &self.at(name)))

@@ -1,1 +1,371 @@
-//! placeholder
+//! Output: the score sheet a council secretary signs (text) and the JSON record of a result.
+//!
+//! Both show exact values. A council's means are shown rounded to the decision's display
+//! places, marked `≈` when rounding changed them; comparisons never use the rounded value.
+
+use crate::assessment::Scored;
+use crate::form::Form;
+use crate::points::{Mean, Points};
+use crate::score::{Outcome, Status};
+use crate::trace::{Trace, TraceLine};
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+fn mean_text(m: Mean, places: u32) -> String {
+    let shown = m.display(places);
+    if shown == m.to_decimal().normalize() { shown.to_string() } else { format!("≈{shown}") }
+}
+
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// Why the final class is what it is, in one or two sentences.
+pub fn verdict(outcome: &Outcome<'_>) -> String {
+    if let Some(k) = outcome.disqualified() {
+        return format!("NOT CLASSIFIED (Không đạt): knock-out `{}`: {} [{}]", k.id(), k.text_vi(), k.source());
+    }
+    let stars = outcome.class_after_minimums();
+    let mut out = format!("{stars} star{}", if stars == 1 { "" } else { "s" });
+    if stars < outcome.band_stars() {
+        let blocked = stars + 1;
+        let reasons: Vec<String> = outcome
+            .limited_by()
+            .map(|l| format!("{} needs {} (option {}), got {}", l.criterion.id(), l.needed, l.option_key, l.got))
+            .collect();
+        let _ = write!(
+            out,
+            ", held below the {}-star band: the minimums for {blocked} stars are not met: {}",
+            outcome.band_stars(),
+            reasons.join("; ")
+        );
+    }
+    out
+}
+
+fn band_text(form: &Form, outcome: &Outcome<'_>) -> String {
+    let total = outcome.total_mean();
+    match form.decision().bands().iter().find(|b| b.stars == outcome.band_stars()) {
+        Some(b) => format!(
+            "{} stars ({} ≤ {} {} {})",
+            b.stars,
+            b.from,
+            mean_text(total, 4),
+            if b.inclusive { "≤" } else { "<" },
+            b.upper
+        ),
+        None => format!("no band contains {}", mean_text(total, 4)),
+    }
+}
+
+/// The score sheet as text: header, every criterion with the chosen option and points/max,
+/// section and part subtotals, the total, the band, the minimums, knock-outs and the verdict.
+pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
+    let form = scored.form();
+    let d = form.decision();
+    let outcome = trace.outcome();
+    let places = d.display_places();
+    let members = trace.members();
+    let council = members.len() > 1;
+    let mut out = String::new();
+    let a = scored.assessment();
+    let _ = writeln!(out, "OCOP SCORE SHEET — PHIẾU ĐÁNH GIÁ SẢN PHẨM OCOP");
+    if let Some(p) = a.product() {
+        let _ = writeln!(out, "Product:   {p}");
+    }
+    let _ = writeln!(out, "Decision:  {} ({}) — {}", d.number(), d.key(), d.title_en());
+    let _ = writeln!(out, "Form:      set {} — {} ({})", form.set(), form.name_vi(), form.name_en());
+    let _ = writeln!(out, "Source:    {}", form.source());
+    let _ = writeln!(out, "Rule file: {}  sha256 {}", form.file(), form.sha256());
+    let _ = writeln!(out, "Chosen by: {}", scored.chosen_by());
+    if let Some(date) = a.lodged_on() {
+        let _ = writeln!(out, "Lodged on: {date}");
+    }
+    if let Some(date) = a.evaluated_on() {
+        let _ = writeln!(out, "Evaluated: {date}");
+    }
+    if council {
+        let _ = writeln!(out, "Council:   {} members: {}", members.len(), members.join(", "));
+    }
+    let _ = writeln!(out);
+    let lines: Vec<TraceLine<'_, '_>> = trace.lines().collect();
+    let member_parts = trace.member_parts();
+    for (pi, part) in form.parts().iter().enumerate() {
+        let part_mean = outcome.parts().nth(pi).map(|p| p.1).unwrap_or(Mean::new(Points::ZERO, 1));
+        let _ = writeln!(
+            out,
+            "PART {} — {} ({})  {} / {}",
+            part.id(),
+            part.title_vi(),
+            part.name_en(),
+            mean_text(part_mean, places),
+            part.max()
+        );
+        for section in form.sections().iter().filter(|s| std::ptr::eq(&form.parts()[s.part], part)) {
+            let in_section: Vec<&TraceLine<'_, '_>> =
+                lines.iter().filter(|l| std::ptr::eq(l.section, section)).collect();
+            let sum: Points = in_section.iter().map(|l| l.mean.sum()).sum();
+            let _ = writeln!(
+                out,
+                "  {}. {} ({})  {} / {}",
+                section.id(),
+                section.title_vi(),
+                section.name_en(),
+                mean_text(Mean::new(sum, members.len() as u32), places),
+                section.max()
+            );
+            let mut shown_groups = Vec::new();
+            for line in in_section {
+                // Print group headings once, before their first child.
+                for group in form.criteria()[section.nodes.clone()].iter().filter(|c| c.leaf.is_none()) {
+                    if line.criterion.id().starts_with(&format!("{}.", group.id()))
+                        && !shown_groups.contains(&group.id())
+                    {
+                        shown_groups.push(group.id());
+                        let _ = writeln!(
+                            out,
+                            "    {} {} ({})  max {}",
+                            group.id(),
+                            group.title_vi(),
+                            group.name_en(),
+                            group.max()
+                        );
+                    }
+                }
+                let indent = "  ".repeat(usize::from(line.criterion.depth()));
+                let c = line.criterion;
+                if council {
+                    let answers: Vec<String> = (0..members.len())
+                        .map(|m| format!("{}={}", line.answer_text(m), line.cells[m].points))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "    {indent}{:<7} {}  [{}]  mean {} / {}",
+                        c.id(),
+                        cut(c.title_vi(), 48),
+                        answers.join(" "),
+                        mean_text(line.mean, places),
+                        c.max()
+                    );
+                } else {
+                    let chosen = line.chosen(0);
+                    let text: Vec<&str> = chosen.iter().map(|o| o.text_vi()).collect();
+                    let option = if text.is_empty() { "(no printed option met)".to_string() } else { text.join(" + ") };
+                    let _ = writeln!(
+                        out,
+                        "    {indent}{:<7} {}  → {}  {} / {}  {}",
+                        c.id(),
+                        cut(c.title_vi(), 48),
+                        line.answer_text(0),
+                        line.mean,
+                        c.max(),
+                        cut(&option, 70)
+                    );
+                }
+                for m in 0..members.len() {
+                    if let Some(reason) = line.reason_zero(m) {
+                        let who = if council { format!("{}: ", members[m]) } else { String::new() };
+                        let _ = writeln!(out, "    {indent}        {who}0 points, {reason}");
+                    }
+                }
+                for anomaly in c.anomalies() {
+                    let _ = writeln!(
+                        out,
+                        "    {indent}        printed anomaly ({}): printed `{}`, applied `{}`: {}",
+                        anomaly.field, anomaly.printed, anomaly.applied, anomaly.reason
+                    );
+                }
+            }
+        }
+        if council {
+            let each: Vec<String> =
+                members.iter().zip(&member_parts).map(|(n, p)| format!("{n} {}", p[pi])).collect();
+            let _ = writeln!(out, "  part {} by member: {}", part.id(), each.join(", "));
+        }
+        let _ = writeln!(out);
+    }
+    if council {
+        let totals = trace.member_totals();
+        let each: Vec<String> = members.iter().zip(&totals).map(|(n, t)| format!("{n} {t}")).collect();
+        let _ = writeln!(out, "Member totals: {}", each.join(", "));
+    }
+    let parts: Vec<String> = outcome.parts().map(|(id, m)| format!("{id} {}", mean_text(m, places))).collect();
+    let _ = writeln!(
+        out,
+        "TOTAL: {} / {}   ({})",
+        mean_text(outcome.total_mean(), places),
+        d.total_max(),
+        parts.join(", ")
+    );
+    if council {
+        let _ = writeln!(out, "Exact mean total: {}", outcome.total());
+    }
+    let _ = writeln!(out, "Band:  {}", band_text(form, outcome));
+    let minimum_count = form.minimums().len();
+    if minimum_count > 0 && outcome.limited_by().next().is_none() {
+        let _ = writeln!(
+            out,
+            "Minimums: every minimum up to {} stars met ({} minimums in this form)",
+            outcome.band_stars(),
+            minimum_count
+        );
+    }
+    for l in outcome.limited_by() {
+        let origin = match &l.minimum.origin {
+            crate::form::MinimumOrigin::Marker => format!("option {} is marked {}", l.option_key, "*".repeat(l.stars.into())),
+            crate::form::MinimumOrigin::Table { text_vi, source } => format!("{text_vi} [{source}]"),
+        };
+        let _ = writeln!(
+            out,
+            "Minimum not met for {} stars: {} {} needs {}, got {} ({origin})",
+            l.stars,
+            l.criterion.id(),
+            l.criterion.title_vi(),
+            l.needed,
+            l.got
+        );
+    }
+    match outcome.disqualified() {
+        Some(k) => {
+            let _ = writeln!(out, "Knock-out: {} — {} ({})", k.id(), k.text_vi(), k.name_en());
+        }
+        None => {
+            let _ = writeln!(out, "Knock-outs: none triggered ({} checked)", form.knockouts().len());
+        }
+    }
+    let _ = writeln!(out, "FINAL CLASS: {}", verdict(outcome));
+    out
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Scored => "scored",
+        Status::NotApplicable => "not_applicable",
+        Status::Stopped { .. } => "stopped",
+    }
+}
+
+/// The JSON record of a result: `total`, `parts`, `band_stars`, `stars`, `disqualified`,
+/// `limited_by`, `ruleset`, and `trace` when given. Decimals are strings, exact.
+pub fn json(scored: &Scored<'_>, trace: Option<&Trace<'_>>) -> Value {
+    let form = scored.form();
+    let outcome = scored.outcome();
+    let mut record = outcome_json(outcome);
+    let a = scored.assessment();
+    if let Value::Object(map) = &mut record {
+        map.insert("file".into(), json!(a.file()));
+        map.insert("product".into(), json!(a.product()));
+        map.insert("chosen_by".into(), json!(scored.chosen_by()));
+        if scored.sheets().len() > 1 {
+            map.insert("members".into(), json!(scored.member_names()));
+        }
+        if let Some(trace) = trace {
+            map.insert("trace".into(), trace_json(form, trace));
+            if trace.members().len() > 1 {
+                let totals: Vec<String> = trace.member_totals().iter().map(|t| t.to_string()).collect();
+                map.insert("member_totals".into(), json!(totals));
+            }
+        }
+    }
+    record
+}
+
+/// The JSON of an outcome alone (no trace): what `ocop bulk --format jsonl` writes.
+pub fn outcome_json(outcome: &Outcome<'_>) -> Value {
+    let form = outcome.form();
+    let d = form.decision();
+    let mut parts = serde_json::Map::new();
+    for (id, m) in outcome.parts() {
+        parts.insert(id.to_string(), json!(m.to_decimal().normalize().to_string()));
+    }
+    let mut limited: Vec<Value> = Vec::new();
+    for l in outcome.limited_by() {
+        limited.push(json!({
+            "criterion": l.criterion.id(),
+            "stars": l.stars,
+            "needed": l.needed.to_string(),
+            "option": l.option_key,
+            "got": l.got.to_decimal().normalize().to_string(),
+        }));
+    }
+    json!({
+        "total": outcome.total().to_string(),
+        "parts": parts,
+        "band_stars": outcome.band_stars(),
+        "stars": outcome.stars(),
+        "disqualified": outcome.disqualified().map(|k| k.id()),
+        "disqualified_reason": outcome.disqualified().map(|k| json!({
+            "text_vi": k.text_vi(), "name_en": k.name_en(), "source": k.source()
+        })),
+        "limited_by": limited,
+        "ruleset": {
+            "decision": d.key(),
+            "number": d.number(),
+            "set": form.set(),
+            "file": form.file(),
+            "sha256": form.sha256(),
+            "decision_sha256": d.sha256(),
+        },
+    })
+}
+
+fn trace_json(form: &Form, trace: &Trace<'_>) -> Value {
+    let members = trace.members().len();
+    let lines: Vec<Value> = trace
+        .lines()
+        .map(|line| {
+            let c = line.criterion;
+            let per_member: Vec<Value> = (0..members)
+                .map(|m| {
+                    let chosen = line.chosen(m);
+                    json!({
+                        "member": trace.members()[m],
+                        "answer": line.answer_text(m),
+                        "option_text_vi": chosen.iter().map(|o| o.text_vi()).collect::<Vec<_>>(),
+                        "points": line.cells[m].points.to_string(),
+                        "status": status_name(line.cells[m].status),
+                        "reason_zero": line.reason_zero(m),
+                    })
+                })
+                .collect();
+            let anomalies: Vec<Value> = c
+                .anomalies()
+                .iter()
+                .map(|a| json!({"field": a.field, "printed": a.printed, "applied": a.applied, "reason": a.reason}))
+                .collect();
+            let mut entry = json!({
+                "criterion": c.id(),
+                "part": line.part.id(),
+                "section": line.section.id(),
+                "title_vi": c.title_vi(),
+                "name_en": c.name_en(),
+                "points": line.mean.to_decimal().normalize().to_string(),
+                "max": c.max().to_string(),
+                "source": c.source(),
+                "anomalies": anomalies,
+            });
+            if let Value::Object(map) = &mut entry {
+                if members == 1 {
+                    if let Some(Value::Object(one)) = per_member.into_iter().next() {
+                        for (k, v) in one {
+                            if k != "member" && k != "points" {
+                                map.insert(k, v);
+                            }
+                        }
+                    }
+                } else {
+                    map.insert("members".into(), Value::Array(per_member));
+                }
+            }
+            entry
+        })
+        .collect();
+    let _ = form;
+    Value::Array(lines)
+}

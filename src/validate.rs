@@ -483,7 +483,7 @@ pub(crate) fn form(
             let what = if is_stop { "stops_section condition" } else { "applies_if condition" };
             b.check_satisfiable(r, &cond, &gate.path.key("when"), what, facts.len());
             let node = b.leaves[leaf].node;
-            let compiled = Gate { when: cond.clone(), note_vi: gate.note_vi.clone() };
+            let compiled = Gate { note_vi: gate.note_vi.clone() };
             if is_stop {
                 b.nodes[node].stops_section = Some(compiled);
                 stops_section[leaf] = Some(cond);

@@ -1,1 +1,211 @@
-fn main() {}
+//! `ocop`: score OCOP assessments, check rule files, run regression cases, list decisions.
+//!
+//! Exit codes: 0 success, 1 invalid input or a failed test, 2 usage error.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use ocop_rating::{Assessment, Catalog, CatalogBuilder, Diagnostic, Severity, cases, render, render_all};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "ocop", version, about = "Score Vietnamese OCOP products against the official criteria")]
+struct Cli {
+    /// Use the rule files under this folder instead of the shipped ones (repeatable).
+    #[arg(long, global = true, value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// With --rules: load the shipped rule files too (to add a decision beside them).
+    #[arg(long, global = true)]
+    with_shipped: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score assessment files (YAML or JSON) and print the score sheet.
+    Score {
+        /// Assessment files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Validate rule files: every error and warning with its place.
+    Check {
+        /// Rule folders (a decision folder or a folder of them); the shipped rules when absent.
+        paths: Vec<PathBuf>,
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Run regression cases (`rules/<decision>/cases/*.yaml`).
+    Test {
+        /// Case files or folders; `rules/` when absent.
+        paths: Vec<PathBuf>,
+    },
+    /// List every decision and set with dates, counts and warnings.
+    List,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load(cli_rules: &[PathBuf], with_shipped: bool) -> Result<Catalog, String> {
+    let mut builder = CatalogBuilder::new();
+    if cli_rules.is_empty() || with_shipped {
+        builder = builder.embedded();
+    }
+    for dir in cli_rules {
+        builder = builder.dir(dir);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Score { files, format } => {
+            let catalog = load(&cli.rules, cli.with_shipped)?;
+            let mut failed = false;
+            let mut records = Vec::new();
+            for file in &files {
+                let name = file.display().to_string();
+                let result = std::fs::read(file)
+                    .map_err(|e| format!("error[io]: {name}: {e}"))
+                    .and_then(|bytes| {
+                        Assessment::from_bytes(&name, &bytes, &Default::default()).map_err(|e| e.to_string())
+                    })
+                    .and_then(|a| {
+                        let scored = catalog.score(&a).map_err(|e| e.to_string())?;
+                        let trace = scored.trace().map_err(|e| e.to_string())?;
+                        Ok(match format {
+                            Format::Text => serde_json::Value::String(render::text(&scored, &trace)),
+                            Format::Json => render::json(&scored, Some(&trace)),
+                        })
+                    });
+                match result {
+                    Ok(record) => records.push(record),
+                    Err(message) => {
+                        failed = true;
+                        eprintln!("{message}");
+                    }
+                }
+            }
+            match format {
+                Format::Text => {
+                    let texts: Vec<String> =
+                        records.iter().filter_map(|r| r.as_str().map(str::to_string)).collect();
+                    print!("{}", texts.join("\n"));
+                }
+                Format::Json => {
+                    let value = if files.len() == 1 && records.len() == 1 {
+                        records.pop().unwrap_or_default()
+                    } else {
+                        serde_json::Value::Array(records)
+                    };
+                    println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
+                }
+            }
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Check { paths, deny_warnings } => {
+            let mut builder = CatalogBuilder::new();
+            if paths.is_empty() {
+                builder = builder.embedded();
+            }
+            for p in &paths {
+                builder = builder.dir(p);
+            }
+            let diagnostics: Vec<Diagnostic> = match builder.build() {
+                Ok(catalog) => {
+                    let forms = catalog.forms().count();
+                    let decisions = catalog.decisions().count();
+                    let warnings = catalog.warnings().to_vec();
+                    if !warnings.is_empty() {
+                        print!("{}", render_all(&warnings));
+                    }
+                    println!("checked {decisions} decision(s), {forms} form(s): no errors");
+                    warnings
+                }
+                Err(e) => {
+                    print!("{}", render_all(e.diagnostics()));
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let warned = diagnostics.iter().any(|d| d.severity == Severity::Warning);
+            Ok(if deny_warnings && warned { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Test { paths } => {
+            let catalog = load(&cli.rules, cli.with_shipped)?;
+            let paths = if paths.is_empty() { vec![PathBuf::from("rules")] } else { paths };
+            let mut results = Vec::new();
+            for p in &paths {
+                if !p.exists() {
+                    return Err(format!("error[io]: {}: no such file or folder", p.display()));
+                }
+                results.extend(cases::run_path(&catalog, p));
+            }
+            print!("{}", cases::report(&results));
+            let ok = !results.is_empty() && results.iter().all(|r| r.passed());
+            if results.is_empty() {
+                eprintln!("no case files found (they live in rules/<decision>/cases/)");
+            }
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::List => {
+            let catalog = load(&cli.rules, cli.with_shipped)?;
+            for d in catalog.decisions() {
+                let until = d.in_force_until().map_or("(in force)".to_string(), |u| u.to_string());
+                println!("{} — {} — {}", d.key(), d.number(), d.title_en());
+                println!("  in force {} .. {until}; parts {}", d.in_force_from(), parts(d));
+                if let Some(t) = d.transition() {
+                    println!(
+                        "  transition: lodged before {} finish under the old rules within {} days ({} for re-evaluation) [{}]",
+                        t.lodged_before, t.first_rating_days, t.re_evaluation_days, t.source
+                    );
+                }
+                for f in catalog.forms_of(d.key()) {
+                    let warnings = catalog.warnings().iter().filter(|w| w.file == f.file()).count();
+                    let version = match (f.in_force_from(), f.in_force_until()) {
+                        (None, None) => String::new(),
+                        (a, b) => format!(
+                            " [{}..{}]",
+                            a.map(|d| d.to_string()).unwrap_or_default(),
+                            b.map(|d| d.to_string()).unwrap_or_default()
+                        ),
+                    };
+                    let options: usize = f.leaves().map(|c| f.options(c).len()).sum();
+                    println!(
+                        "  {}  {:<44} {:>3} criteria {:>4} options {:>3} minimums {:>2} knock-outs {:>2} warnings{version}",
+                        f.set(),
+                        f.name_vi(),
+                        f.leaf_count(),
+                        options,
+                        f.minimums().len(),
+                        f.knockouts().len(),
+                        warnings
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn parts(d: &ocop_rating::Decision) -> String {
+    d.parts().iter().map(|(id, max)| format!("{id} {max}")).collect::<Vec<_>>().join(" / ")
+}
