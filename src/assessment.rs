@@ -319,6 +319,27 @@ impl<'c> Scored<'c> {
     pub fn member_names(&self) -> &[String] {
         &self.names
     }
+    /// Council figures: each member's total, the spread and its limit, the quorum.
+    pub fn council(&self) -> crate::award::CouncilSummary {
+        crate::award::council(
+            self.form.decision(),
+            &self.sheets,
+            &self.names,
+            self.outcome.total_mean(),
+            self.assessment.council_size,
+        )
+    }
+    /// Who awards the class, the certificate and its validity, on the evaluation date (or the
+    /// lodging date).
+    pub fn award(&self) -> crate::award::Award {
+        let a = &self.assessment;
+        crate::award::award(
+            &self.outcome,
+            a.evaluated_on.or(a.lodged_on),
+            a.evaluating_level.as_deref(),
+            a.recognised_on,
+        )
+    }
     /// The audit trace (computed on demand; the sheets were checked when scored).
     pub fn trace(&self) -> Result<Trace<'c>, AssessmentError> {
         self.form.trace(&self.sheets, &self.names)

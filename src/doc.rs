@@ -109,6 +109,7 @@ pub(crate) struct DecisionDoc {
     pub certificate_months: u32,
     pub spread_limit: Points,
     pub display_places: u32,
+    pub quorum: Option<(u32, u32, String)>,
     pub notes: Vec<String>,
 }
 
@@ -254,7 +255,7 @@ pub(crate) fn read_decision(r: &mut Reader, root: &Value) -> Option<DecisionDoc>
     let facts = read_facts(r, top.get("facts"), &top.at("facts"));
     let knockouts = read_knockouts(r, top.get("knockouts"), &top.at("knockouts"));
     let (awards, certificate_months) = read_award(r, top.get("award"), &top.at("award"));
-    let (spread_limit, display_places) = read_council(r, top.get("council"), &top.at("council"));
+    let (spread_limit, display_places, quorum) = read_council(r, top.get("council"), &top.at("council"));
     let bands_note = top.opt_text(r, "bands_note");
     let notes = top.texts(r, "notes");
 
@@ -294,6 +295,7 @@ pub(crate) fn read_decision(r: &mut Reader, root: &Value) -> Option<DecisionDoc>
         certificate_months,
         spread_limit,
         display_places,
+        quorum,
         notes,
     })
 }
@@ -386,15 +388,26 @@ fn read_award(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Vec<AwardLe
     (levels, months)
 }
 
-fn read_council(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Points, u32) {
-    let default = (Points::whole(10), 2);
+type CouncilRules = (Points, u32, Option<(u32, u32, String)>);
+
+fn read_council(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> CouncilRules {
+    let default = (Points::whole(10), 2, None);
     let Some(v) = v else { return default };
-    let Some(o) = r.object(v, path, "the council rules", &[], &["spread_limit", "display_places"]) else {
+    let Some(o) =
+        r.object(v, path, "the council rules", &[], &["spread_limit", "display_places", "quorum", "spread_source"])
+    else {
         return default;
     };
     let spread = o.get("spread_limit").and_then(|v| r.points(v, &o.at("spread_limit"), "the spread limit"));
     let places = o.get("display_places").and_then(|v| r.integer(v, &o.at("display_places"), "places", 0, 6));
-    (spread.unwrap_or(default.0), places.map(|p| p as u32).unwrap_or(default.1))
+    let _ = o.opt_text(r, "spread_source");
+    let quorum = o.get("quorum").and_then(|v| {
+        let q = r.object(v, &o.at("quorum"), "the quorum", &["numerator", "denominator", "source"], &[])?;
+        let num = q.get("numerator").and_then(|v| r.integer(v, &q.at("numerator"), "the numerator", 1, 100))?;
+        let den = q.get("denominator").and_then(|v| r.integer(v, &q.at("denominator"), "the denominator", 1, 100))?;
+        Some((num as u32, den as u32, q.text(r, "source")?))
+    });
+    (spread.unwrap_or(default.0), places.map(|p| p as u32).unwrap_or(default.1), quorum)
 }
 
 pub(crate) fn read_facts(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> Vec<FactDoc> {

@@ -43,6 +43,8 @@ pub struct Decision {
     pub(crate) certificate_months: u32,
     pub(crate) spread_limit: Points,
     pub(crate) display_places: u32,
+    /// Quorum as a fraction of the council size, with its source.
+    pub(crate) quorum: Option<(u32, u32, String)>,
     pub(crate) notes: Vec<String>,
     pub(crate) file: String,
     pub(crate) sha256: String,

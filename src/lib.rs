@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 mod assessment;
+mod award;
 pub mod cases;
 mod catalog;
 mod date;
@@ -55,6 +56,7 @@ mod trace;
 mod validate;
 
 pub use assessment::{Assessment, Scored};
+pub use award::{Award, CouncilSummary};
 pub use catalog::{Catalog, CatalogBuilder};
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, DiagnosticKind, Severity, render_all};

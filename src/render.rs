@@ -240,6 +240,29 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
         }
     }
     let _ = writeln!(out, "FINAL CLASS: {}", verdict(outcome));
+    if council {
+        let c = scored.council();
+        let _ = writeln!(
+            out,
+            "Council spread: {} (highest {} {}, lowest {} {}); limit {}{}",
+            c.spread,
+            c.highest.join(", "),
+            c.members.iter().map(|m| m.1).max().unwrap_or_default(),
+            c.lowest.join(", "),
+            c.members.iter().map(|m| m.1).min().unwrap_or_default(),
+            c.spread_limit,
+            if c.spread_exceeded { " — EXCEEDED: the council discusses and re-scores" } else { "" }
+        );
+        if let Some(q) = &c.quorum_problem {
+            let _ = writeln!(out, "Quorum: {q}");
+        }
+    }
+    let award = scored.award();
+    let _ = write!(out, "Award: {}", award.note);
+    if let Some(until) = award.valid_until {
+        let _ = write!(out, "; certificate valid until {until}");
+    }
+    out.push('\n');
     out
 }
 
@@ -263,8 +286,35 @@ pub fn json(scored: &Scored<'_>, trace: Option<&Trace<'_>>) -> Value {
         map.insert("product".into(), json!(a.product()));
         map.insert("chosen_by".into(), json!(scored.chosen_by()));
         if scored.sheets().len() > 1 {
-            map.insert("members".into(), json!(scored.member_names()));
+            let c = scored.council();
+            let places = form.decision().display_places();
+            map.insert(
+                "council".into(),
+                json!({
+                    "members": c.members.iter().map(|(n, t)| json!({"name": n, "total": t.to_string()})).collect::<Vec<_>>(),
+                    "mean_total": c.mean.to_decimal().normalize().to_string(),
+                    "mean_total_display": c.mean.display(places).to_string(),
+                    "spread": c.spread.to_string(),
+                    "spread_limit": c.spread_limit.to_string(),
+                    "spread_exceeded": c.spread_exceeded,
+                    "highest": c.highest,
+                    "lowest": c.lowest,
+                    "council_size": c.council_size,
+                    "quorum_problem": c.quorum_problem,
+                }),
+            );
         }
+        let award = scored.award();
+        map.insert(
+            "award".into(),
+            json!({
+                "level": award.level,
+                "certificate": award.certificate,
+                "potential": award.potential,
+                "valid_until": award.valid_until.map(|d| d.to_string()),
+                "note": award.note,
+            }),
+        );
         if let Some(trace) = trace {
             map.insert("trace".into(), trace_json(form, trace));
             if trace.members().len() > 1 {

@@ -494,6 +494,10 @@ impl<'f> Outcome<'f> {
     pub fn total(&self) -> Decimal {
         self.total_mean().to_decimal().normalize()
     }
+    /// The sum of the members' totals.
+    pub(crate) fn total_sum(&self) -> Points {
+        self.total
+    }
     /// The total as an exact mean, for exact comparisons.
     pub fn total_mean(&self) -> Mean {
         Mean::new(self.total, self.members)

@@ -134,6 +134,7 @@ pub(crate) fn decision(
         certificate_months: doc.certificate_months,
         spread_limit: doc.spread_limit,
         display_places: doc.display_places,
+        quorum: doc.quorum.clone(),
         notes: doc.notes.clone(),
         file: r.file().to_string(),
         sha256,
