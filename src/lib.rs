@@ -70,3 +70,8 @@ pub use points::{Mean, Points};
 pub use read::Limits;
 pub use score::{Answer, AnswerError, Limit, Outcome, Sheet, Status};
 pub use trace::{Cell, Trace, TraceLine};
+
+/// The README's examples, run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
