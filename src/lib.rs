@@ -40,6 +40,7 @@
 
 mod assessment;
 mod award;
+pub mod batch;
 pub mod cases;
 mod catalog;
 mod date;
@@ -47,6 +48,7 @@ mod diag;
 mod doc;
 mod error;
 mod form;
+pub mod generate;
 mod locate;
 mod points;
 mod read;

@@ -374,6 +374,44 @@ impl<'f> Sheet<'f> {
         Ok(())
     }
 
+    /// Answers the `leaf`-th answered criterion with a key as written in a spreadsheet cell:
+    /// an option key, `yes`/`no`, `none`, or ticked keys joined by `+` for a cumulative
+    /// criterion (`a+c`). Allocates only to report an error.
+    pub fn set_leaf_key(&mut self, leaf: usize, key: &str) -> Result<(), AnswerError> {
+        let form = self.form;
+        let Some(&node) = form.leaves.node.get(leaf) else {
+            return Err(AnswerError {
+                criterion: format!("#{leaf}"),
+                message: format!("the form has no answered criterion #{leaf}"),
+                valid: Vec::new(),
+                suggestion: None,
+            });
+        };
+        let criterion = &form.nodes[node];
+        let options = form.options(criterion);
+        let key = key.trim();
+        let bits = if key == "none" {
+            0
+        } else if criterion.kind == CriterionKind::Cumulative {
+            let mut bits = 0u64;
+            for part in key.split('+') {
+                match options.iter().position(|o| o.key == part.trim()) {
+                    Some(i) => bits |= 1 << i,
+                    None => return Err(form.bad_key(criterion, part.trim())),
+                }
+            }
+            bits
+        } else {
+            match options.iter().position(|o| o.key == key) {
+                Some(i) => 1 << i,
+                None => return Err(form.bad_key(criterion, key)),
+            }
+        };
+        self.answers[leaf] = bits;
+        self.answered |= 1 << leaf;
+        Ok(())
+    }
+
     /// Sets a fact (`falsified_dossier`, …) to true or false.
     pub fn set_fact(&mut self, id: &str, value: bool) -> Result<(), AnswerError> {
         match self.form.fact_index(id) {

@@ -2,6 +2,8 @@
 //!
 //! Exit codes: 0 success, 1 invalid input or a failed test, 2 usage error.
 
+mod bulk;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use ocop_rating::{Assessment, Catalog, CatalogBuilder, Diagnostic, Severity, cases, render, render_all};
 use std::path::PathBuf;
@@ -46,6 +48,38 @@ enum Command {
     },
     /// List every decision and set with dates, counts and warnings.
     List,
+    /// Score a CSV (id,decision,set,<criterion ids…>) or JSON Lines file of sheets, streaming.
+    Bulk {
+        /// Input: a .csv file, a .jsonl file of assessments, or - for CSV on stdin.
+        input: String,
+        /// Write here instead of stdout.
+        #[arg(long)]
+        out: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = bulk::OutFormat::Csv)]
+        format: bulk::OutFormat,
+        /// Add the trace to every row.
+        #[arg(long)]
+        trace: bool,
+        /// Stop at the first bad row (by default bad rows are reported, skipped and counted).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Write random valid sheets as bulk CSV (for benchmarks and tests).
+    Generate {
+        /// Decision key.
+        #[arg(long, default_value = "26-2026")]
+        decision: String,
+        /// Product sets (repeatable); all sets of the decision when absent.
+        #[arg(long)]
+        set: Vec<String>,
+        /// Number of rows.
+        #[arg(long, default_value_t = 1000)]
+        rows: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -165,6 +199,61 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 eprintln!("no case files found (they live in rules/<decision>/cases/)");
             }
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Bulk { input, out, format, trace, strict } => {
+            let catalog = load(&cli.rules, cli.with_shipped)?;
+            let opts = bulk::Options { input, out, format, trace, strict };
+            let start = std::time::Instant::now();
+            let summary = bulk::run(&catalog, &opts)?;
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!(
+                "{} rows scored, {} rejected{} in {:.2}s ({:.0} rows/s)",
+                summary.scored,
+                summary.rejected,
+                if summary.stopped { " (stopped at the first bad row: --strict)" } else { "" },
+                secs,
+                (summary.scored + summary.rejected) as f64 / secs.max(1e-9)
+            );
+            Ok(if summary.rejected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Generate { decision, set, rows, seed } => {
+            let catalog = load(&cli.rules, cli.with_shipped)?;
+            let forms: Vec<&ocop_rating::Form> = catalog
+                .forms_of(&decision)
+                .iter()
+                .filter(|f| (set.is_empty() || set.iter().any(|s| s == f.set())) && f.in_force_until().is_none())
+                .collect();
+            if forms.is_empty() {
+                return Err(format!("error: no form of decision `{decision}` matches sets {set:?}"));
+            }
+            let mut ids: Vec<&str> = Vec::new();
+            for f in &forms {
+                for c in f.leaves() {
+                    if !ids.contains(&c.id()) {
+                        ids.push(c.id());
+                    }
+                }
+            }
+            let stdout = std::io::stdout().lock();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout);
+            use std::io::Write;
+            let io = |e: std::io::Error| format!("error[io]: {e}");
+            writeln!(out, "id,decision,set,{}", ids.join(",")).map_err(io)?;
+            let mut g = ocop_rating::generate::SheetGenerator::new(seed);
+            let mut cells = vec![String::new(); ids.len()];
+            for row in 0..rows {
+                let form = forms[g.below(forms.len())];
+                cells.iter_mut().for_each(String::clear);
+                let keys = g.keys(form);
+                for (c, key) in form.leaves().zip(keys) {
+                    if let Some(i) = ids.iter().position(|id| *id == c.id()) {
+                        cells[i] = key;
+                    }
+                }
+                writeln!(out, "p{row},{},{},{}", form.decision().key(), form.set(), cells.join(",")).map_err(io)?;
+            }
+            out.flush().map_err(io)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::List => {
             let catalog = load(&cli.rules, cli.with_shipped)?;

@@ -1,0 +1,56 @@
+//! Bulk scoring: many sheets or assessments, in input order, sequentially or in parallel.
+//!
+//! Scoring a sheet allocates nothing; a batch allocates its output vector once. Sheets of
+//! different forms may be mixed: each sheet knows its form. With the `parallel` feature the
+//! `*_par` functions use every core (rayon) and still return outcomes in input order.
+//!
+//! ```
+//! use ocop_rating::{Catalog, batch, generate::SheetGenerator};
+//! let catalog = Catalog::embedded()?;
+//! let form = catalog.form("26-2026", "01", None)?;
+//! let mut generator = SheetGenerator::new(42);
+//! let sheets: Vec<_> = (0..1000).map(|_| generator.sheet(form)).collect();
+//! let outcomes = batch::score_sheets(&sheets);
+//! assert_eq!(outcomes.len(), 1000);
+//! assert!(outcomes.iter().all(|o| o.is_ok()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::assessment::{Assessment, Scored};
+use crate::catalog::Catalog;
+use crate::error::AssessmentError;
+use crate::score::{Outcome, Sheet};
+
+/// Scores each sheet with its own form, in order.
+pub fn score_sheets<'f>(sheets: &[Sheet<'f>]) -> Vec<Result<Outcome<'f>, AssessmentError>> {
+    sheets.iter().map(|s| s.form.score(s)).collect()
+}
+
+/// Scores each sheet into `out` (cleared first), reusing its allocation: no allocation at all
+/// once `out` has grown to the batch size and every sheet is complete.
+pub fn score_sheets_into<'f>(sheets: &[Sheet<'f>], out: &mut Vec<Result<Outcome<'f>, AssessmentError>>) {
+    out.clear();
+    out.extend(sheets.iter().map(|s| s.form.score(s)));
+}
+
+/// Scores assessments against the catalog, in order.
+pub fn score_assessments<'c>(catalog: &'c Catalog, items: &[Assessment]) -> Vec<Result<Scored<'c>, AssessmentError>> {
+    items.iter().map(|a| catalog.score(a)).collect()
+}
+
+/// [`score_sheets`] on every core; outcomes in input order.
+#[cfg(feature = "parallel")]
+pub fn score_sheets_par<'f>(sheets: &[Sheet<'f>]) -> Vec<Result<Outcome<'f>, AssessmentError>> {
+    use rayon::prelude::*;
+    sheets.par_iter().map(|s| s.form.score(s)).collect()
+}
+
+/// [`score_assessments`] on every core; results in input order.
+#[cfg(feature = "parallel")]
+pub fn score_assessments_par<'c>(
+    catalog: &'c Catalog,
+    items: &[Assessment],
+) -> Vec<Result<Scored<'c>, AssessmentError>> {
+    use rayon::prelude::*;
+    items.par_iter().map(|a| catalog.score(a)).collect()
+}
