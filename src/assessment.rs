@@ -96,7 +96,13 @@ impl Assessment {
     }
 
     /// Reads an assessment from an already parsed value (a case file's `assessment:`).
-    pub(crate) fn from_value(r: &mut Reader, value: &Value, base: &DocPath, file: &str, text: &str) -> Option<Assessment> {
+    pub(crate) fn from_value(
+        r: &mut Reader,
+        value: &Value,
+        base: &DocPath,
+        file: &str,
+        text: &str,
+    ) -> Option<Assessment> {
         read_at(r, value, base, file, text)
     }
 
@@ -184,7 +190,8 @@ fn read_at(r: &mut Reader, value: &Value, base: &DocPath, file: &str, text: &str
     let lodged_on = r.opt_date(o.get("lodged_on"), &o.at("lodged_on"));
     let evaluated_on = r.opt_date(o.get("evaluated_on"), &o.at("evaluated_on"));
     let recognised_on = r.opt_date(o.get("recognised_on"), &o.at("recognised_on"));
-    let re_evaluation = o.get("re_evaluation").and_then(|v| r.boolean(v, &o.at("re_evaluation"))).unwrap_or(false);
+    let re_evaluation =
+        o.get("re_evaluation").and_then(|v| r.boolean(v, &o.at("re_evaluation"))).unwrap_or(false);
     let evaluating_level = o.opt_text(r, "evaluating_level");
     if let Some(level) = &evaluating_level
         && !["district", "province", "central"].contains(&level.as_str())
@@ -194,37 +201,51 @@ fn read_at(r: &mut Reader, value: &Value, base: &DocPath, file: &str, text: &str
             .suggest_opt(did_you_mean(level, ["district", "province", "central"]));
         r.push(&o.at("evaluating_level"), d);
     }
-    let council_size =
-        o.get("council_size").and_then(|v| r.integer(v, &o.at("council_size"), "the council size", 1, 1000)).map(|n| n as u32);
+    let council_size = o
+        .get("council_size")
+        .and_then(|v| r.integer(v, &o.at("council_size"), "the council size", 1, 1000))
+        .map(|n| n as u32);
     if decision.is_none() && lodged_on.is_none() && o.get("decision").is_none() {
-        let d = Diagnostic::error(DiagnosticKind::MissingField, "", "the assessment names no decision and no lodging date")
-            .expected("`decision: 26-2026` (key or official number), or `lodged_on: YYYY-MM-DD`");
+        let d = Diagnostic::error(
+            DiagnosticKind::MissingField,
+            "",
+            "the assessment names no decision and no lodging date",
+        )
+        .expected("`decision: 26-2026` (key or official number), or `lodged_on: YYYY-MM-DD`");
         r.push(base, d);
     }
     let mut sheets = Vec::new();
     match (o.get("answers"), o.get("members")) {
-        (Some(a), None) => {
-            sheets.push(WrittenSheet { name: None, answers: read_answers(r, a, &o.at("answers")), path: o.at("answers") })
-        }
+        (Some(a), None) => sheets.push(WrittenSheet {
+            name: None,
+            answers: read_answers(r, a, &o.at("answers")),
+            path: o.at("answers"),
+        }),
         (None, Some(m)) => {
             if let Some(items) = r.list(m, &o.at("members"), "council members") {
                 if items.is_empty() {
-                    let d = Diagnostic::error(DiagnosticKind::MissingAnswer, "", "the council has no members")
-                        .expected("at least one member with answers");
+                    let d =
+                        Diagnostic::error(DiagnosticKind::MissingAnswer, "", "the council has no members")
+                            .expected("at least one member with answers");
                     r.push(&o.at("members"), d);
                 }
                 for (i, item) in items.iter().enumerate() {
                     let p = o.at("members").index(i);
-                    let Some(m) = r.object(item, &p, "a council member", &["name", "answers"], &[]) else { continue };
-                    let name = m.get("name").and_then(scalar_text).unwrap_or_else(|| format!("member {}", i + 1));
-                    let answers = m.get("answers").map(|a| read_answers(r, a, &m.at("answers"))).unwrap_or_default();
+                    let Some(m) = r.object(item, &p, "a council member", &["name", "answers"], &[]) else {
+                        continue;
+                    };
+                    let name =
+                        m.get("name").and_then(scalar_text).unwrap_or_else(|| format!("member {}", i + 1));
+                    let answers =
+                        m.get("answers").map(|a| read_answers(r, a, &m.at("answers"))).unwrap_or_default();
                     sheets.push(WrittenSheet { name: Some(name), answers, path: m.at("answers") });
                 }
             }
         }
         (Some(_), Some(_)) => {
-            let d = Diagnostic::error(DiagnosticKind::InvalidValue, "", "both `answers` and `members` are given")
-                .expected("`answers` for one sheet, or `members` for a council");
+            let d =
+                Diagnostic::error(DiagnosticKind::InvalidValue, "", "both `answers` and `members` are given")
+                    .expected("`answers` for one sheet, or `members` for a council");
             r.push(base, d);
         }
         (None, None) => {
@@ -359,7 +380,11 @@ impl Catalog {
                 let Some(d) = self.decision(reference) else {
                     let err = self.form(reference, &a.set, None).err().map(|e| e.diagnostics()[0].clone());
                     let d = err.unwrap_or_else(|| {
-                        Diagnostic::error(DiagnosticKind::NoApplicableForm, "", format!("unknown decision `{reference}`"))
+                        Diagnostic::error(
+                            DiagnosticKind::NoApplicableForm,
+                            "",
+                            format!("unknown decision `{reference}`"),
+                        )
                     });
                     return Err(wrap(d, "decision"));
                 };
@@ -375,7 +400,9 @@ impl Catalog {
                             .expected(format!("decision {} for a dossier lodged on {lodged}", by_date.key()));
                             return Err(wrap(diag, "decision"));
                         }
-                        Err(diag) if diag.kind == DiagnosticKind::NoApplicableForm || !d.in_force_on(lodged) => {
+                        Err(diag)
+                            if diag.kind == DiagnosticKind::NoApplicableForm || !d.in_force_on(lodged) =>
+                        {
                             let field = diag.path.clone();
                             return Err(wrap(diag, &field));
                         }
@@ -386,11 +413,18 @@ impl Catalog {
             }
             None => {
                 let Some(lodged) = a.lodged_on else {
-                    let d = Diagnostic::error(DiagnosticKind::MissingField, "", "no decision and no lodging date");
+                    let d = Diagnostic::error(
+                        DiagnosticKind::MissingField,
+                        "",
+                        "no decision and no lodging date",
+                    );
                     return Err(wrap(d, "decision"));
                 };
                 match self.decision_on(lodged, a.evaluated_on, a.re_evaluation) {
-                    Ok(d) => (d.key().to_string(), format!("decision {} in force on {lodged} (lodged_on)", d.number())),
+                    Ok(d) => (
+                        d.key().to_string(),
+                        format!("decision {} in force on {lodged} (lodged_on)", d.number()),
+                    ),
                     Err(diag) => {
                         let field = diag.path.clone();
                         return Err(wrap(diag, &field));
@@ -429,15 +463,23 @@ impl Catalog {
             for (id, written, path) in &ws.answers {
                 let result = match (written, form.criterion(id).map(|c| c.kind)) {
                     (Written::Bad(what), _) => Err(format!("found {what}")),
-                    (Written::Keys(keys), Some(CriterionKind::Cumulative)) => {
-                        form.answer_many(id, keys.iter().map(String::as_str)).map(|x| sheet.set_answer(x)).map_err(|e| e.to_string())
+                    (Written::Keys(keys), Some(CriterionKind::Cumulative)) => form
+                        .answer_many(id, keys.iter().map(String::as_str))
+                        .map(|x| sheet.set_answer(x))
+                        .map_err(|e| e.to_string()),
+                    (Written::Keys(_), Some(_)) => {
+                        Err(format!("criterion {id} takes one answer, not a list"))
                     }
-                    (Written::Keys(_), Some(_)) => Err(format!("criterion {id} takes one answer, not a list")),
-                    (Written::Keys(_), None) => form.answer(id, "none").map(|_| ()).map_err(|e| e.to_string()),
-                    (Written::Key(k), Some(CriterionKind::Cumulative)) if k != "none" => {
-                        form.answer_many(id, [k.as_str()]).map(|x| sheet.set_answer(x)).map_err(|e| e.to_string())
+                    (Written::Keys(_), None) => {
+                        form.answer(id, "none").map(|_| ()).map_err(|e| e.to_string())
                     }
-                    (Written::Key(k), _) => form.answer(id, k).map(|x| sheet.set_answer(x)).map_err(|e| e.to_string()),
+                    (Written::Key(k), Some(CriterionKind::Cumulative)) if k != "none" => form
+                        .answer_many(id, [k.as_str()])
+                        .map(|x| sheet.set_answer(x))
+                        .map_err(|e| e.to_string()),
+                    (Written::Key(k), _) => {
+                        form.answer(id, k).map(|x| sheet.set_answer(x)).map_err(|e| e.to_string())
+                    }
                 };
                 if let Err(message) = result {
                     let kind = if form.criterion(id).is_none() {
@@ -456,8 +498,11 @@ impl Catalog {
                     diagnostics.push(a.diag(path, d));
                 }
             }
-            let missing: Vec<&str> =
-                form.leaves().filter(|c| !ws.answers.iter().any(|(id, ..)| id == c.id())).map(|c| c.id()).collect();
+            let missing: Vec<&str> = form
+                .leaves()
+                .filter(|c| !ws.answers.iter().any(|(id, ..)| id == c.id()))
+                .map(|c| c.id())
+                .collect();
             if !missing.is_empty() {
                 let d = Diagnostic::error(
                     DiagnosticKind::MissingAnswer,

@@ -42,7 +42,11 @@ pub(crate) fn council(
         .enumerate()
         .map(|(i, s)| {
             let total = s.form.run(std::slice::from_ref(s), &mut crate::score::NoTrace).total_sum();
-            let name = names.get(i).filter(|n| !n.is_empty()).cloned().unwrap_or_else(|| format!("member {}", i + 1));
+            let name = names
+                .get(i)
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .unwrap_or_else(|| format!("member {}", i + 1));
             (name, total)
         })
         .collect();
@@ -129,15 +133,24 @@ pub(crate) fn award(
         } else {
             format!("no award level for {stars} stars in force on the date")
         };
-        return Award { stars: Some(stars), level: None, certificate: false, potential: None, valid_until: None, note };
+        return Award {
+            stars: Some(stars),
+            level: None,
+            certificate: false,
+            potential: None,
+            valid_until: None,
+            note,
+        };
     };
     // Without an evaluating level, the first level that evaluates (the lowest awarding level in
     // force) is assumed: under 26/2026 a province that scores 90 or more proposes 5 stars.
-    let lowest = decision.award_levels().iter().filter(in_period).map(|l| l.level.as_str()).min_by_key(|l| rank(l));
+    let lowest =
+        decision.award_levels().iter().filter(in_period).map(|l| l.level.as_str()).min_by_key(|l| rank(l));
     let evaluating_level = evaluating_level.or(lowest);
     let potential = evaluating_level.filter(|e| rank(e) < rank(&awarding.level)).map(|_| stars);
     let certificate = potential.is_none();
-    let valid_until = recognised_on.filter(|_| certificate).map(|d| d.add_months(decision.certificate_months()));
+    let valid_until =
+        recognised_on.filter(|_| certificate).map(|d| d.add_months(decision.certificate_months()));
     let note = match (potential, evaluating_level) {
         (Some(_), Some(e)) => format!(
             "potential {stars}★: the {e} level cannot award {stars} stars; to be proposed to the {} level [{}]",
@@ -150,5 +163,12 @@ pub(crate) fn award(
             awarding.source
         ),
     };
-    Award { stars: Some(stars), level: Some(awarding.level.clone()), certificate, potential, valid_until, note }
+    Award {
+        stars: Some(stars),
+        level: Some(awarding.level.clone()),
+        certificate,
+        potential,
+        valid_until,
+        note,
+    }
 }

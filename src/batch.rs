@@ -34,7 +34,10 @@ pub fn score_sheets_into<'f>(sheets: &[Sheet<'f>], out: &mut Vec<Result<Outcome<
 }
 
 /// Scores assessments against the catalog, in order.
-pub fn score_assessments<'c>(catalog: &'c Catalog, items: &[Assessment]) -> Vec<Result<Scored<'c>, AssessmentError>> {
+pub fn score_assessments<'c>(
+    catalog: &'c Catalog,
+    items: &[Assessment],
+) -> Vec<Result<Scored<'c>, AssessmentError>> {
     items.iter().map(|a| catalog.score(a)).collect()
 }
 

@@ -130,7 +130,8 @@ pub fn run_bytes(catalog: &Catalog, file: &str, bytes: &[u8]) -> CaseResult {
     };
     let mut r = Reader::new(file, &text);
     let root = DocPath::root();
-    let Some(o) = r.object(&value, &root, "a case file", &["name", "assessment", "expect"], &["notes"]) else {
+    let Some(o) = r.object(&value, &root, "a case file", &["name", "assessment", "expect"], &["notes"])
+    else {
         result.problems = r.into_diagnostics();
         return result;
     };
@@ -160,8 +161,13 @@ pub fn run_bytes(catalog: &Catalog, file: &str, bytes: &[u8]) -> CaseResult {
         check("total", total.to_decimal().to_string(), outcome.total().to_string());
     }
     for (id, points) in &expect.parts {
-        let actual = outcome.parts().find(|(p, _)| p == id).map(|(_, m)| m.to_decimal().normalize().to_string());
-        check(&format!("parts.{id}"), points.to_decimal().to_string(), actual.unwrap_or_else(|| "(no such part)".into()));
+        let actual =
+            outcome.parts().find(|(p, _)| p == id).map(|(_, m)| m.to_decimal().normalize().to_string());
+        check(
+            &format!("parts.{id}"),
+            points.to_decimal().to_string(),
+            actual.unwrap_or_else(|| "(no such part)".into()),
+        );
     }
     if let Some(band) = expect.band_stars {
         check("band_stars", band.to_string(), outcome.band_stars().to_string());
@@ -223,7 +229,8 @@ fn read_expect(r: &mut Reader, v: &Value, path: &DocPath) -> Expect {
             }
         }
     }
-    e.band_stars = o.get("band_stars").and_then(|v| r.integer(v, &o.at("band_stars"), "stars", 0, 5)).map(|s| s as u8);
+    e.band_stars =
+        o.get("band_stars").and_then(|v| r.integer(v, &o.at("band_stars"), "stars", 0, 5)).map(|s| s as u8);
     e.stars = match o.get("stars") {
         Some(Value::Null) => Some(None),
         Some(v) => r.integer(v, &o.at("stars"), "stars", 0, 5).map(|s| Some(s as u8)),

@@ -140,7 +140,8 @@ impl CatalogBuilder {
                     }
                 }
                 Err(e) => self.problems.push(
-                    Diagnostic::error(DiagnosticKind::Io, "", e.to_string()).with_file(&path.display().to_string()),
+                    Diagnostic::error(DiagnosticKind::Io, "", e.to_string())
+                        .with_file(&path.display().to_string()),
                 ),
             }
         }
@@ -153,7 +154,8 @@ impl CatalogBuilder {
             Ok(entries) => entries,
             Err(e) => {
                 self.problems.push(
-                    Diagnostic::error(DiagnosticKind::Io, "", e.to_string()).with_file(&dir.display().to_string()),
+                    Diagnostic::error(DiagnosticKind::Io, "", e.to_string())
+                        .with_file(&dir.display().to_string()),
                 );
                 return;
             }
@@ -170,7 +172,8 @@ impl CatalogBuilder {
                     bytes,
                 }),
                 Err(e) => self.problems.push(
-                    Diagnostic::error(DiagnosticKind::Io, "", e.to_string()).with_file(&path.display().to_string()),
+                    Diagnostic::error(DiagnosticKind::Io, "", e.to_string())
+                        .with_file(&path.display().to_string()),
                 ),
             }
         }
@@ -197,7 +200,9 @@ impl CatalogBuilder {
                         Diagnostic::error(
                             DiagnosticKind::Io,
                             "",
-                            format!("the folder `{folder}` has no decision.yaml, so this form has no decision"),
+                            format!(
+                                "the folder `{folder}` has no decision.yaml, so this form has no decision"
+                            ),
                         )
                         .suggest("add the decision file beside the forms (see docs/rule-dsl.md)")
                         .with_file(&f.name),
@@ -216,7 +221,8 @@ impl CatalogBuilder {
                 );
                 continue;
             }
-            let Some((decision, facts, knockouts)) = load_decision(decision_file, &self.limits, &mut diagnostics)
+            let Some((decision, facts, knockouts)) =
+                load_decision(decision_file, &self.limits, &mut diagnostics)
             else {
                 // Forms of a broken decision are still parsed, so their own problems show too.
                 for f in files.iter().filter(|f| !f.is_decision) {
@@ -237,8 +243,11 @@ impl CatalogBuilder {
             }
             let mut forms: Vec<Form> = Vec::new();
             for f in files.iter().filter(|f| !f.is_decision) {
-                if let Some(form) = load_form(f, &decision, &facts, &knockouts, &self.limits, &mut diagnostics) {
-                    if let Some(clash) = forms.iter().find(|x| x.set == form.set && periods_overlap(x, &form)) {
+                if let Some(form) =
+                    load_form(f, &decision, &facts, &knockouts, &self.limits, &mut diagnostics)
+                {
+                    if let Some(clash) = forms.iter().find(|x| x.set == form.set && periods_overlap(x, &form))
+                    {
                         diagnostics.push(
                             Diagnostic::error(
                                 DiagnosticKind::DuplicateId,
@@ -411,11 +420,13 @@ impl Catalog {
         let Some(d) = self.decision(decision) else {
             let keys: Vec<String> = self.decisions().map(|d| format!("{} ({})", d.key, d.number)).collect();
             let plain: Vec<&str> = self.decisions().map(|d| d.key.as_str()).collect();
-            return Err(one(
-                Diagnostic::error(DiagnosticKind::NoApplicableForm, "decision", format!("unknown decision `{decision}`"))
-                    .expected(format!("one of {}", list_names(&keys, 10)))
-                    .suggest_opt(did_you_mean(decision, plain.iter().copied())),
-            ));
+            return Err(one(Diagnostic::error(
+                DiagnosticKind::NoApplicableForm,
+                "decision",
+                format!("unknown decision `{decision}`"),
+            )
+            .expected(format!("one of {}", list_names(&keys, 10)))
+            .suggest_opt(did_you_mean(decision, plain.iter().copied()))));
         };
         let forms: Vec<&Form> = self.forms_of(&d.key).iter().filter(|f| f.set == set).collect();
         if forms.is_empty() {
@@ -424,19 +435,18 @@ impl Catalog {
                 s.dedup();
                 s
             };
-            return Err(one(
-                Diagnostic::error(
-                    DiagnosticKind::NoApplicableForm,
-                    "set",
-                    format!("decision {} has no form for set `{set}`", d.key),
-                )
-                .expected(format!("a two-digit set: {}", list_names(&sets, 30)))
-                .suggest_opt(did_you_mean(set, sets.iter().map(String::as_str))),
-            ));
+            return Err(one(Diagnostic::error(
+                DiagnosticKind::NoApplicableForm,
+                "set",
+                format!("decision {} has no form for set `{set}`", d.key),
+            )
+            .expected(format!("a two-digit set: {}", list_names(&sets, 30)))
+            .suggest_opt(did_you_mean(set, sets.iter().map(String::as_str)))));
         }
         match on {
             Some(date) => forms.iter().copied().find(|f| f.in_force_on(date)).ok_or_else(|| {
-                let periods: Vec<String> = forms.iter().map(|f| period(f.in_force_from, f.in_force_until)).collect();
+                let periods: Vec<String> =
+                    forms.iter().map(|f| period(f.in_force_from, f.in_force_until)).collect();
                 one(Diagnostic::error(
                     DiagnosticKind::NoApplicableForm,
                     "lodged_on",
@@ -446,15 +456,14 @@ impl Catalog {
             }),
             None if forms.len() == 1 => Ok(forms[0]),
             None => {
-                let periods: Vec<String> = forms.iter().map(|f| period(f.in_force_from, f.in_force_until)).collect();
-                Err(one(
-                    Diagnostic::error(
-                        DiagnosticKind::NoApplicableForm,
-                        "set",
-                        format!("set {set} of {} has {} versions", d.key, forms.len()),
-                    )
-                    .expected(format!("`lodged_on` to choose between {}", list_names(&periods, 5))),
-                ))
+                let periods: Vec<String> =
+                    forms.iter().map(|f| period(f.in_force_from, f.in_force_until)).collect();
+                Err(one(Diagnostic::error(
+                    DiagnosticKind::NoApplicableForm,
+                    "set",
+                    format!("set {set} of {} has {} versions", d.key, forms.len()),
+                )
+                .expected(format!("`lodged_on` to choose between {}", list_names(&periods, 5)))))
             }
         }
     }
@@ -472,8 +481,10 @@ impl Catalog {
         let Some(decision) =
             self.decisions().filter(|d| d.in_force_on(lodged_on)).max_by_key(|d| d.in_force_from)
         else {
-            let periods: Vec<String> =
-                self.decisions().map(|d| format!("{} {}", d.key, period(Some(d.in_force_from), d.in_force_until))).collect();
+            let periods: Vec<String> = self
+                .decisions()
+                .map(|d| format!("{} {}", d.key, period(Some(d.in_force_from), d.in_force_until)))
+                .collect();
             return Err(Diagnostic::error(
                 DiagnosticKind::NoApplicableForm,
                 "lodged_on",

@@ -225,7 +225,8 @@ pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a st
     candidates
         .into_iter()
         .map(|c| (distance(&found.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
+        // A suggestion must share something with what was found: `z` is not "close" to `a`.
+        .filter(|(d, c)| *d <= limit && *d < found.chars().count() && *d < c.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
@@ -245,7 +246,10 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("titel_vi", ["title_vi", "name_en"]).as_deref(), Some("did you mean `title_vi`?"));
+        assert_eq!(
+            did_you_mean("titel_vi", ["title_vi", "name_en"]).as_deref(),
+            Some("did you mean `title_vi`?")
+        );
         assert_eq!(did_you_mean("zzz", ["title_vi", "name_en"]), None);
     }
 
@@ -258,7 +262,10 @@ mod tests {
         d.line = Some(3);
         d.column = Some(5);
         let text = d.to_string();
-        assert!(text.starts_with("error[unknown-field]: f.yaml:3:5: parts.A: unknown field `titel_vi`"), "{text}");
+        assert!(
+            text.starts_with("error[unknown-field]: f.yaml:3:5: parts.A: unknown field `titel_vi`"),
+            "{text}"
+        );
         assert!(text.contains("expected: one of title_vi, name_en"));
         assert!(text.contains("help: did you mean `title_vi`?"));
     }

@@ -304,7 +304,13 @@ fn read_transition(r: &mut Reader, v: &Value, path: &DocPath) -> Option<Transiti
     let o = r.object(v, path, "the transition", &["lodged_before", "old_rules_days", "source"], &[])?;
     let lodged_before = o.get("lodged_before").and_then(|v| r.date(v, &o.at("lodged_before")));
     let days = o.get("old_rules_days").and_then(|v| {
-        r.object(v, &o.at("old_rules_days"), "the transition periods", &["first_rating", "re_evaluation"], &[])
+        r.object(
+            v,
+            &o.at("old_rules_days"),
+            "the transition periods",
+            &["first_rating", "re_evaluation"],
+            &[],
+        )
     });
     let (first, re) = match days {
         Some(days) => (
@@ -334,8 +340,12 @@ fn read_bands(r: &mut Reader, v: &Value, path: &DocPath) -> Vec<BandDoc> {
             (Some(b), None) => r.points(b, &o.at("below"), "the upper bound").map(|p| (p, false)),
             (None, Some(t)) => r.points(t, &o.at("to"), "the upper bound").map(|p| (p, true)),
             _ => {
-                let d = Diagnostic::error(DiagnosticKind::Bands, p.to_string(), "a band needs exactly one upper bound")
-                    .expected("`below: N` (exclusive) or `to: N` (inclusive, for the last band)");
+                let d = Diagnostic::error(
+                    DiagnosticKind::Bands,
+                    p.to_string(),
+                    "a band needs exactly one upper bound",
+                )
+                .expected("`below: N` (exclusive) or `to: N` (inclusive, for the last band)");
                 r.push(&p, d);
                 None
             }
@@ -360,7 +370,8 @@ fn read_award(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Vec<AwardLe
     if let Some(items) = o.get("levels").and_then(|v| r.list(v, &o.at("levels"), "award levels")) {
         for (i, item) in items.iter().enumerate() {
             let p = o.at("levels").index(i);
-            let Some(l) = r.object(item, &p, "an award level", &["level", "stars", "source"], &["from", "until"])
+            let Some(l) =
+                r.object(item, &p, "an award level", &["level", "stars", "source"], &["from", "until"])
             else {
                 continue;
             };
@@ -369,7 +380,9 @@ fn read_award(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Vec<AwardLe
                 Some(Value::Sequence(items)) => items
                     .iter()
                     .enumerate()
-                    .filter_map(|(j, s)| r.integer(s, &l.at("stars").index(j), "stars", 1, 5).map(|s| s as u8))
+                    .filter_map(|(j, s)| {
+                        r.integer(s, &l.at("stars").index(j), "stars", 1, 5).map(|s| s as u8)
+                    })
                     .collect(),
                 Some(other) => {
                     r.integer(other, &l.at("stars"), "a list of stars", 1, 0);
@@ -393,9 +406,13 @@ type CouncilRules = (Points, u32, Option<(u32, u32, String)>);
 fn read_council(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> CouncilRules {
     let default = (Points::whole(10), 2, None);
     let Some(v) = v else { return default };
-    let Some(o) =
-        r.object(v, path, "the council rules", &[], &["spread_limit", "display_places", "quorum", "spread_source"])
-    else {
+    let Some(o) = r.object(
+        v,
+        path,
+        "the council rules",
+        &[],
+        &["spread_limit", "display_places", "quorum", "spread_source"],
+    ) else {
         return default;
     };
     let spread = o.get("spread_limit").and_then(|v| r.points(v, &o.at("spread_limit"), "the spread limit"));
@@ -403,8 +420,11 @@ fn read_council(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> CouncilRul
     let _ = o.opt_text(r, "spread_source");
     let quorum = o.get("quorum").and_then(|v| {
         let q = r.object(v, &o.at("quorum"), "the quorum", &["numerator", "denominator", "source"], &[])?;
-        let num = q.get("numerator").and_then(|v| r.integer(v, &q.at("numerator"), "the numerator", 1, 100))?;
-        let den = q.get("denominator").and_then(|v| r.integer(v, &q.at("denominator"), "the denominator", 1, 100))?;
+        let num =
+            q.get("numerator").and_then(|v| r.integer(v, &q.at("numerator"), "the numerator", 1, 100))?;
+        let den = q
+            .get("denominator")
+            .and_then(|v| r.integer(v, &q.at("denominator"), "the denominator", 1, 100))?;
         Some((num as u32, den as u32, q.text(r, "source")?))
     });
     (spread.unwrap_or(default.0), places.map(|p| p as u32).unwrap_or(default.1), quorum)
@@ -445,8 +465,9 @@ pub(crate) fn read_condition(r: &mut Reader, v: &Value, path: &DocPath) -> Optio
     const FORMS: &str = "{fact: F}, {answer: \"x.y\", in: [keys]}, {answer: \"x.y\", not_in: [keys]}, \
                          {all: [..]}, {any: [..]} or {not: COND}";
     let Value::Mapping(map) = v else {
-        let d = Diagnostic::error(DiagnosticKind::WrongType, path.to_string(), "a condition must be a mapping")
-            .expected(FORMS);
+        let d =
+            Diagnostic::error(DiagnosticKind::WrongType, path.to_string(), "a condition must be a mapping")
+                .expected(FORMS);
         r.push(path, d);
         return None;
     };
@@ -531,7 +552,8 @@ fn read_anomalies(r: &mut Reader, o: &Object<'_>) -> Vec<AnomalyDoc> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let p = o.at("anomalies").index(i);
-        let Some(a) = r.object(item, &p, "an anomaly", &["field", "printed", "applied", "reason"], &[]) else {
+        let Some(a) = r.object(item, &p, "an anomaly", &["field", "printed", "applied", "reason"], &[])
+        else {
             continue;
         };
         let field = a.text(r, "field");
@@ -544,8 +566,12 @@ fn read_anomalies(r: &mut Reader, o: &Object<'_>) -> Vec<AnomalyDoc> {
         if let Some(reason) = &reason
             && reason.trim().is_empty()
         {
-            let d = Diagnostic::error(DiagnosticKind::MissingField, a.at("reason").to_string(), "the reason is empty")
-                .expected("why the applied value was chosen");
+            let d = Diagnostic::error(
+                DiagnosticKind::MissingField,
+                a.at("reason").to_string(),
+                "the reason is empty",
+            )
+            .expected("why the applied value was chosen");
             r.push(&a.at("reason"), d);
             continue;
         }
@@ -590,7 +616,8 @@ pub(crate) fn read_form(r: &mut Reader, root: &Value) -> Option<FormDoc> {
     let head = head?;
     let decision = head.get("decision").and_then(|v| r.id(v, &head.at("decision"), "the decision key"));
     let set = head.get("set").and_then(|v| r.id(v, &head.at("set"), "the set number"));
-    let (name_vi, name_en, source) = (head.text(r, "name_vi"), head.text(r, "name_en"), head.text(r, "source"));
+    let (name_vi, name_en, source) =
+        (head.text(r, "name_vi"), head.text(r, "name_en"), head.text(r, "source"));
     let in_force_from = r.opt_date(head.get("in_force_from"), &head.at("in_force_from"));
     let in_force_until = r.opt_date(head.get("in_force_until"), &head.at("in_force_until"));
     let version_note = head.opt_text(r, "version_note");
@@ -738,7 +765,8 @@ fn read_criterion(r: &mut Reader, id: String, v: &Value, parent: &DocPath) -> Op
     if let Some(v) = o.get("options") {
         for (key, v) in r.id_map(v, &o.at("options"), "option") {
             let p = o.at("options").key(&key);
-            let Some(opt) = r.object(v, &p, "an option", &["points", "text_vi"], &["star", "case", "anomalies"])
+            let Some(opt) =
+                r.object(v, &p, "an option", &["points", "text_vi"], &["star", "case", "anomalies"])
             else {
                 continue;
             };
@@ -748,7 +776,15 @@ fn read_criterion(r: &mut Reader, id: String, v: &Value, parent: &DocPath) -> Op
             let case = opt.get("case").and_then(|v| r.id(v, &opt.at("case"), "case id"));
             let anomalies = read_anomalies(r, &opt);
             if let (Some(points), Some(text_vi)) = (points, text_vi) {
-                options.push(OptionDoc { key, points, text_vi, star: star.map(|s| s as u8), case, anomalies, path: p });
+                options.push(OptionDoc {
+                    key,
+                    points,
+                    text_vi,
+                    star: star.map(|s| s as u8),
+                    case,
+                    anomalies,
+                    path: p,
+                });
             }
         }
     }

@@ -423,7 +423,6 @@ impl Cond {
             Cond::Not(inner) => !inner.eval(answers, active, facts),
         }
     }
-
 }
 
 /// `applies_if` or `stops_section`.

@@ -65,8 +65,8 @@ pub use diag::{Diagnostic, DiagnosticKind, Severity, render_all};
 pub use doc::CriterionKind;
 pub use error::{AssessmentError, Error, LoadError};
 pub use form::{
-    Anomaly, AwardLevel, Band, Choice, Criterion, Decision, Fact, Form, Knockout, Minimum, MinimumOrigin, Part,
-    Section, Transition,
+    Anomaly, AwardLevel, Band, Choice, Criterion, Decision, Fact, Form, Knockout, Minimum, MinimumOrigin,
+    Part, Section, Transition,
 };
 pub use points::{Mean, Points};
 pub use read::Limits;

@@ -275,10 +275,17 @@ mod tests {
         let p = DocPath::root().key("parts").key("A").key("sections").key("1").key("criteria").key("1.1");
         assert_eq!(loc.find(&p), Some((8, 11)));
         assert_eq!(loc.find(&p.key("options").key("b").key("points")), Some((12, 17)));
-        assert_eq!(loc.find(&p.key("options").key("a").key("points")), Some((10, 15)), "flow maps fall back to their key");
+        assert_eq!(
+            loc.find(&p.key("options").key("a").key("points")),
+            Some((10, 15)),
+            "flow maps fall back to their key"
+        );
         assert_eq!(loc.find(&DocPath::root().key("bands").index(1).key("from")), Some((16, 3)));
         assert_eq!(loc.find(&DocPath::root().key("bands").index(0)), Some((14, 1)));
-        assert_eq!(p.key("options").key("e").to_string(), "parts.A.sections.\"1\".criteria.\"1.1\".options.e");
+        assert_eq!(
+            p.key("options").key("e").to_string(),
+            "parts.A.sections.\"1\".criteria.\"1.1\".options.e"
+        );
     }
 
     #[test]

@@ -46,8 +46,18 @@ impl Points {
 }
 
 impl fmt::Display for Points {
+    /// `3`, `2.5`, `0.25`: the shortest exact form (integer arithmetic, no decimal type).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.to_decimal())
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        let (whole, cents) = (abs / 100, abs % 100);
+        if cents == 0 {
+            write!(f, "{sign}{whole}")
+        } else if cents % 10 == 0 {
+            write!(f, "{sign}{whole}.{}", cents / 10)
+        } else {
+            write!(f, "{sign}{whole}.{cents:02}")
+        }
     }
 }
 
@@ -144,13 +154,15 @@ impl PartialOrd for Mean {
 
 impl Ord for Mean {
     fn cmp(&self, other: &Mean) -> Ordering {
-        (i128::from(self.sum.0) * i128::from(other.count)).cmp(&(i128::from(other.sum.0) * i128::from(self.count)))
+        (i128::from(self.sum.0) * i128::from(other.count))
+            .cmp(&(i128::from(other.sum.0) * i128::from(self.count)))
     }
 }
 
 impl fmt::Display for Mean {
+    /// Exact for one sheet; a council's mean rounded to two places (for display only).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.display(2))
+        if self.count == 1 { write!(f, "{}", self.sum) } else { write!(f, "{}", self.display(2)) }
     }
 }
 
@@ -164,6 +176,10 @@ mod tests {
         assert!(!m.at_least(Points::whole(90)));
         assert!(m.at_least(Points::from_hundredths(8966)));
         assert_eq!(m.display(2).to_string(), "89.67");
+        assert_eq!(m.to_string(), "89.67");
+        for (h, text) in [(0, "0"), (300, "3"), (250, "2.5"), (25, "0.25"), (-105, "-1.05"), (1000, "10")] {
+            assert_eq!(Points(h).to_string(), text);
+        }
         assert_eq!(Mean::new(Points::whole(150), 2), Mean::new(Points::whole(75), 1));
         assert_eq!(Points::from_decimal("2.5".parse().unwrap()), Some(Points(250)));
         assert_eq!(Points::from_decimal("2.555".parse().unwrap()), None);

@@ -47,7 +47,11 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
             DiagnosticKind::Limit,
             None,
             None,
-            format!("the document is {} bytes, more than the limit of {} bytes", bytes.len(), limits.max_bytes),
+            format!(
+                "the document is {} bytes, more than the limit of {} bytes",
+                bytes.len(),
+                limits.max_bytes
+            ),
         )
         .expected(format!("at most {} bytes (Limits::max_bytes)", limits.max_bytes)));
     }
@@ -321,7 +325,12 @@ impl Reader {
     }
 
     /// An ordered mapping from ids to values, in the order written.
-    pub(crate) fn id_map<'v>(&mut self, value: &'v Value, path: &DocPath, what: &str) -> Vec<(String, &'v Value)> {
+    pub(crate) fn id_map<'v>(
+        &mut self,
+        value: &'v Value,
+        path: &DocPath,
+        what: &str,
+    ) -> Vec<(String, &'v Value)> {
         let Value::Mapping(map) = value else {
             self.wrong_type(path, value, &format!("a mapping from {what} ids to {what}s"));
             return Vec::new();
@@ -395,7 +404,14 @@ impl Reader {
     }
 
     /// A whole number in `min..=max`.
-    pub(crate) fn integer(&mut self, value: &Value, path: &DocPath, what: &str, min: i64, max: i64) -> Option<i64> {
+    pub(crate) fn integer(
+        &mut self,
+        value: &Value,
+        path: &DocPath,
+        what: &str,
+        min: i64,
+        max: i64,
+    ) -> Option<i64> {
         let n = match value {
             Value::Number(n) => n.as_i64(),
             other => {

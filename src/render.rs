@@ -29,7 +29,12 @@ fn cut(text: &str, width: usize) -> String {
 /// Why the final class is what it is, in one or two sentences.
 pub fn verdict(outcome: &Outcome<'_>) -> String {
     if let Some(k) = outcome.disqualified() {
-        return format!("NOT CLASSIFIED (Không đạt): knock-out `{}`: {} [{}]", k.id(), k.text_vi(), k.source());
+        return format!(
+            "NOT CLASSIFIED (Không đạt): knock-out `{}`: {} [{}]",
+            k.id(),
+            k.text_vi(),
+            k.source()
+        );
     }
     let stars = outcome.class_after_minimums();
     let mut out = format!("{stars} star{}", if stars == 1 { "" } else { "s" });
@@ -37,7 +42,9 @@ pub fn verdict(outcome: &Outcome<'_>) -> String {
         let blocked = stars + 1;
         let reasons: Vec<String> = outcome
             .limited_by()
-            .map(|l| format!("{} needs {} (option {}), got {}", l.criterion.id(), l.needed, l.option_key, l.got))
+            .map(|l| {
+                format!("{} needs {} (option {}), got {}", l.criterion.id(), l.needed, l.option_key, l.got)
+            })
             .collect();
         let _ = write!(
             out,
@@ -156,7 +163,11 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
                 } else {
                     let chosen = line.chosen(0);
                     let text: Vec<&str> = chosen.iter().map(|o| o.text_vi()).collect();
-                    let option = if text.is_empty() { "(no printed option met)".to_string() } else { text.join(" + ") };
+                    let option = if text.is_empty() {
+                        "(no printed option met)".to_string()
+                    } else {
+                        text.join(" + ")
+                    };
                     let _ = writeln!(
                         out,
                         "    {indent}{:<7} {}  → {}  {} / {}  {}",
@@ -195,7 +206,8 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
         let each: Vec<String> = members.iter().zip(&totals).map(|(n, t)| format!("{n} {t}")).collect();
         let _ = writeln!(out, "Member totals: {}", each.join(", "));
     }
-    let parts: Vec<String> = outcome.parts().map(|(id, m)| format!("{id} {}", mean_text(m, places))).collect();
+    let parts: Vec<String> =
+        outcome.parts().map(|(id, m)| format!("{id} {}", mean_text(m, places))).collect();
     let _ = writeln!(
         out,
         "TOTAL: {} / {}   ({})",
@@ -218,7 +230,9 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
     }
     for l in outcome.limited_by() {
         let origin = match &l.minimum.origin {
-            crate::form::MinimumOrigin::Marker => format!("option {} is marked {}", l.option_key, "*".repeat(l.stars.into())),
+            crate::form::MinimumOrigin::Marker => {
+                format!("option {} is marked {}", l.option_key, "*".repeat(l.stars.into()))
+            }
             crate::form::MinimumOrigin::Table { text_vi, source } => format!("{text_vi} [{source}]"),
         };
         let _ = writeln!(

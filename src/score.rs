@@ -59,7 +59,11 @@ impl Form {
     }
 
     /// Resolves the ticked keys of a cumulative criterion (an empty list ticks nothing).
-    pub fn answer_many<'k>(&self, id: &str, keys: impl IntoIterator<Item = &'k str>) -> Result<Answer, AnswerError> {
+    pub fn answer_many<'k>(
+        &self,
+        id: &str,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<Answer, AnswerError> {
         let (leaf, criterion) = self.leaf_by_id(id)?;
         if criterion.kind != CriterionKind::Cumulative {
             return Err(AnswerError {
@@ -178,7 +182,8 @@ impl Form {
                     .filter(|(i, _)| sheet.answered >> i & 1 == 0)
                     .map(|(_, c)| c.id.as_str())
                     .collect();
-                let path = if sheets.len() == 1 { "answers".to_string() } else { format!("members[{m}].answers") };
+                let path =
+                    if sheets.len() == 1 { "answers".to_string() } else { format!("members[{m}].answers") };
                 diagnostics.push(
                     Diagnostic::error(
                         DiagnosticKind::MissingAnswer,
@@ -245,7 +250,8 @@ impl Form {
                 }
             }
             if knocked.is_none() {
-                knocked = self.knockouts.iter().position(|k| k.when.eval(answers, active, facts)).map(|k| k as u16);
+                knocked =
+                    self.knockouts.iter().position(|k| k.when.eval(answers, active, facts)).map(|k| k as u16);
             }
         }
 
@@ -448,7 +454,12 @@ impl<'f> Sheet<'f> {
         let Some(c) = form.criterion(id) else { return Vec::new() };
         let Some(leaf) = c.leaf else { return Vec::new() };
         let bits = self.answers[leaf];
-        form.options(c).iter().enumerate().filter(|(i, _)| bits >> i & 1 == 1).map(|(_, o)| o.key.as_str()).collect()
+        form.options(c)
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits >> i & 1 == 1)
+            .map(|(_, o)| o.key.as_str())
+            .collect()
     }
 }
 

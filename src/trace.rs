@@ -68,8 +68,9 @@ impl Form {
         let empty = Cell { answer: 0, status: Status::Scored, points: Points::ZERO };
         let mut rec = Recording { members: sheets.len(), cells: vec![empty; leaves * sheets.len()] };
         let outcome = self.run(sheets, &mut rec);
-        let members =
-            (0..sheets.len()).map(|i| names.get(i).cloned().unwrap_or_else(|| format!("member {}", i + 1))).collect();
+        let members = (0..sheets.len())
+            .map(|i| names.get(i).cloned().unwrap_or_else(|| format!("member {}", i + 1)))
+            .collect();
         Ok(Trace { outcome, members, cells: rec.cells })
     }
 }
@@ -95,13 +96,23 @@ impl<'t, 'f> TraceLine<'t, 'f> {
     /// none for `none`).
     pub fn chosen(&self, member: usize) -> Vec<&'f Choice> {
         let bits = self.cells.get(member).map_or(0, |c| c.answer);
-        self.form.options(self.criterion).iter().enumerate().filter(|(i, _)| bits >> i & 1 == 1).map(|(_, o)| o).collect()
+        self.form
+            .options(self.criterion)
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits >> i & 1 == 1)
+            .map(|(_, o)| o)
+            .collect()
     }
 
     /// The answer as keys, e.g. `c`, `yes`, `a+c`, or `none`.
     pub fn answer_text(&self, member: usize) -> String {
         let chosen = self.chosen(member);
-        if chosen.is_empty() { "none".into() } else { chosen.iter().map(|o| o.key()).collect::<Vec<_>>().join("+") }
+        if chosen.is_empty() {
+            "none".into()
+        } else {
+            chosen.iter().map(|o| o.key()).collect::<Vec<_>>().join("+")
+        }
     }
 
     /// Why the criterion scored 0 without regard to its answer, if it did (member `member`).

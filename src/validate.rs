@@ -8,8 +8,8 @@ use crate::doc::{
     AnomalyDoc, BandDoc, CondDoc, CriterionDoc, CriterionKind, DecisionDoc, FactDoc, FormDoc, KnockoutDoc,
 };
 use crate::form::{
-    Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout, Leaves, MAX_FACTS,
-    MAX_LEAVES, MAX_OPTIONS, MAX_PARTS, Minimum, MinimumOrigin, Part, Section, Transition,
+    Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout, Leaves,
+    MAX_FACTS, MAX_LEAVES, MAX_OPTIONS, MAX_PARTS, Minimum, MinimumOrigin, Part, Section, Transition,
 };
 use crate::locate::DocPath;
 use crate::points::Points;
@@ -169,7 +169,8 @@ fn check_fact_only(r: &mut Reader, cond: &CondDoc, facts: &[&str]) {
 
 fn check_bands(r: &mut Reader, bands: &[BandDoc], total_max: Points, path: &DocPath) {
     if bands.is_empty() {
-        let d = err(r, DiagnosticKind::Bands, path, "no bands".into()).expected("bands covering 0..total_max");
+        let d =
+            err(r, DiagnosticKind::Bands, path, "no bands".into()).expected("bands covering 0..total_max");
         r.push(path, d);
         return;
     }
@@ -377,7 +378,10 @@ pub(crate) fn form(
                     r,
                     DiagnosticKind::PointsMismatch,
                     &section.path.key("max"),
-                    format!("the criteria of section {} add up to {sum}, not its max {}", section.id, section.max),
+                    format!(
+                        "the criteria of section {} add up to {sum}, not its max {}",
+                        section.id, section.max
+                    ),
                 )
                 .expected(format!("max: {sum}, or an anomaly on `max` recording the printed value"));
                 r.push(&section.path.key("max"), d);
@@ -393,8 +397,9 @@ pub(crate) fn form(
                 nodes: 0..0,
             });
             if section.criteria.is_empty() {
-                let d = err(r, DiagnosticKind::MissingField, &section.path.key("criteria"), "no criteria".into())
-                    .expected("at least one criterion");
+                let d =
+                    err(r, DiagnosticKind::MissingField, &section.path.key("criteria"), "no criteria".into())
+                        .expected("at least one criterion");
                 r.push(&section.path.key("criteria"), d);
             }
             for c in &section.criteria {
@@ -441,7 +446,9 @@ pub(crate) fn form(
     }
     let fact_ids: Vec<String> = facts.iter().map(|f| f.id.clone()).collect();
     let mut knockouts: Vec<Knockout> = Vec::new();
-    for (k, own) in decision_knockouts.iter().map(|k| (k, false)).chain(doc.knockouts.iter().map(|k| (k, true))) {
+    for (k, own) in
+        decision_knockouts.iter().map(|k| (k, false)).chain(doc.knockouts.iter().map(|k| (k, true)))
+    {
         if knockouts.iter().any(|x| x.id == k.id) {
             let d = err(
                 r,
@@ -583,7 +590,10 @@ fn warn_anomalies(r: &mut Reader, anomalies: &[AnomalyDoc], out: &mut Vec<Anomal
         let d = Diagnostic::warning(
             DiagnosticKind::Anomaly,
             a.path.to_string(),
-            format!("printed anomaly ({}): printed `{}`, applied `{}`: {}", a.field, a.printed, a.applied, a.reason),
+            format!(
+                "printed anomaly ({}): printed `{}`, applied `{}`: {}",
+                a.field, a.printed, a.applied, a.reason
+            ),
         );
         r.push(&a.path, d);
         out.push(Anomaly {
@@ -623,7 +633,10 @@ impl<'a> Builder<'a> {
             let d = Diagnostic::error(
                 DiagnosticKind::DuplicateId,
                 c.path.to_string(),
-                format!("criterion `{}` appears twice (first in section {})", c.id, self.sections[self.nodes[prev].section].id),
+                format!(
+                    "criterion `{}` appears twice (first in section {})",
+                    c.id, self.sections[self.nodes[prev].section].id
+                ),
             )
             .expected("criterion ids unique in the form");
             r.push(&c.path, d);
@@ -657,16 +670,25 @@ impl<'a> Builder<'a> {
             anomalies: Vec::new(),
         });
         let shape = |r: &mut Reader, message: String, expected: &str| {
-            let d = Diagnostic::error(DiagnosticKind::InvalidValue, c.path.to_string(), message).expected(expected.to_string());
+            let d = Diagnostic::error(DiagnosticKind::InvalidValue, c.path.to_string(), message)
+                .expected(expected.to_string());
             r.push(&c.path, d);
         };
         match c.kind {
             CriterionKind::Group => {
                 if !c.options.is_empty() {
-                    shape(r, format!("group {} has options", c.id), "a group holds `criteria`, not `options`");
+                    shape(
+                        r,
+                        format!("group {} has options", c.id),
+                        "a group holds `criteria`, not `options`",
+                    );
                 }
                 if c.criteria.is_empty() {
-                    shape(r, format!("group {} has no nested criteria", c.id), "`criteria` with at least one child");
+                    shape(
+                        r,
+                        format!("group {} has no nested criteria", c.id),
+                        "`criteria` with at least one child",
+                    );
                 }
                 let sum: Points = c.criteria.iter().map(|x| x.max).sum();
                 if sum != c.max && !max_anomaly {
@@ -689,7 +711,11 @@ impl<'a> Builder<'a> {
             }
             CriterionKind::YesNo => {
                 if !c.options.is_empty() {
-                    shape(r, format!("yes/no criterion {} has options", c.id), "no options (yes scores max, no 0)");
+                    shape(
+                        r,
+                        format!("yes/no criterion {} has options", c.id),
+                        "no options (yes scores max, no 0)",
+                    );
                 }
             }
             CriterionKind::Pick | CriterionKind::Cumulative => {
@@ -697,12 +723,20 @@ impl<'a> Builder<'a> {
                     shape(r, format!("criterion {} has no options", c.id), "`options`, or `kind: yes_no`");
                 }
                 if c.options.len() > MAX_OPTIONS {
-                    shape(r, format!("criterion {} has {} options", c.id, c.options.len()), "at most 64 options");
+                    shape(
+                        r,
+                        format!("criterion {} has {} options", c.id, c.options.len()),
+                        "at most 64 options",
+                    );
                 }
             }
         }
         if !c.criteria.is_empty() {
-            shape(r, format!("criterion {} has nested criteria", c.id), "`kind: group` for a criterion with children");
+            shape(
+                r,
+                format!("criterion {} has nested criteria", c.id),
+                "`kind: group` for a criterion with children",
+            );
         }
 
         // Options.
@@ -731,10 +765,15 @@ impl<'a> Builder<'a> {
                 let d = Diagnostic::error(
                     DiagnosticKind::PointsMismatch,
                     o.path.key("points").to_string(),
-                    format!("option {} gives {} points, more than the criterion's max {}", o.key, o.points, c.max),
+                    format!(
+                        "option {} gives {} points, more than the criterion's max {}",
+                        o.key, o.points, c.max
+                    ),
                 )
                 .expected(format!("at most {}", c.max))
-                .suggest("if the decision prints this, record it as an anomaly on `points` and apply a value");
+                .suggest(
+                    "if the decision prints this, record it as an anomaly on `points` and apply a value",
+                );
                 r.push(&o.path.key("points"), d);
             }
             if ["yes", "no", "none"].contains(&o.key.as_str()) {
@@ -868,7 +907,10 @@ impl<'a> Builder<'a> {
                         path.to_string(),
                         format!("unknown fact `{name}`"),
                     )
-                    .expected(format!("a fact declared by the decision or the form: {}", list_names(facts, 12)))
+                    .expected(format!(
+                        "a fact declared by the decision or the form: {}",
+                        list_names(facts, 12)
+                    ))
                     .suggest_opt(did_you_mean(name, facts.iter().map(String::as_str)));
                     r.push(path, d);
                     None
@@ -903,7 +945,8 @@ impl<'a> Builder<'a> {
                 ok.then_some(Cond::Answer { leaf: leaf as u16, mask, none, negate: *negate })
             }
             CondDoc::All(items) | CondDoc::Any(items) => {
-                let compiled: Vec<Option<Cond>> = items.iter().map(|i| self.condition(r, i, facts, limit)).collect();
+                let compiled: Vec<Option<Cond>> =
+                    items.iter().map(|i| self.condition(r, i, facts, limit)).collect();
                 let compiled: Option<Vec<Cond>> = compiled.into_iter().collect();
                 let compiled = compiled?;
                 Some(if matches!(c, CondDoc::All(_)) { Cond::All(compiled) } else { Cond::Any(compiled) })

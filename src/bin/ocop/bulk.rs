@@ -45,22 +45,37 @@ struct Plan<'c> {
 struct Plans<'c> {
     catalog: &'c Catalog,
     criteria: Vec<String>,
-    plans: HashMap<(String, String), Result<Plan<'c>, String>>,
+    index: HashMap<(Vec<u8>, Vec<u8>), usize>,
+    plans: Vec<Result<Plan<'c>, String>>,
 }
 
 impl<'c> Plans<'c> {
-    fn get(&mut self, decision: &str, set: &str) -> &Result<Plan<'c>, String> {
-        let key = (decision.to_string(), set.to_string());
+    /// The plan index of a (decision, set) pair, resolving it the first time it is seen.
+    fn index(&mut self, decision: &[u8], set: &[u8]) -> usize {
+        if let Some(&i) = self.index.get(&(decision.to_vec(), set.to_vec())) {
+            return i;
+        }
+        let plan =
+            self.resolve(String::from_utf8_lossy(decision).trim(), String::from_utf8_lossy(set).trim());
+        self.plans.push(plan);
+        self.index.insert((decision.to_vec(), set.to_vec()), self.plans.len() - 1);
+        self.plans.len() - 1
+    }
+
+    fn resolve(&self, decision: &str, set: &str) -> Result<Plan<'c>, String> {
         let (catalog, criteria) = (self.catalog, &self.criteria);
-        self.plans.entry(key).or_insert_with(|| {
+        {
             let form = catalog.form(decision, set, None).map_err(|e| {
-                e.diagnostics().first().map(|d| {
-                    let mut m = d.message.clone();
-                    if let Some(x) = &d.expected {
-                        m.push_str(&format!(" (expected {x})"));
-                    }
-                    m
-                }).unwrap_or_default()
+                e.diagnostics()
+                    .first()
+                    .map(|d| {
+                        let mut m = d.message.clone();
+                        if let Some(x) = &d.expected {
+                            m.push_str(&format!(" (expected {x})"));
+                        }
+                        m
+                    })
+                    .unwrap_or_default()
             })?;
             let columns: Vec<Option<usize>> =
                 criteria.iter().map(|id| form.leaves().position(|c| c.id() == id)).collect();
@@ -71,16 +86,8 @@ impl<'c> Plans<'c> {
                 .map(|(_, c)| c.id())
                 .collect();
             Ok(Plan { form, columns, uncovered })
-        })
+        }
     }
-}
-
-struct Row {
-    number: u64,
-    id: String,
-    decision: String,
-    set: String,
-    cells: Vec<String>,
 }
 
 fn open_input(path: &str) -> std::io::Result<(Box<dyn BufRead + Send>, Option<u64>)> {
@@ -133,8 +140,13 @@ pub fn run(catalog: &Catalog, opts: &Options) -> Result<Summary, String> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::with_capacity(1 << 20, out);
-    let jsonl_in = opts.input.ends_with(".jsonl") || opts.input.ends_with(".ndjson") || opts.input.ends_with(".json");
-    let summary = if jsonl_in { run_jsonl(catalog, input, size, &mut out, opts) } else { run_csv(catalog, input, size, &mut out, opts) }?;
+    let jsonl_in =
+        opts.input.ends_with(".jsonl") || opts.input.ends_with(".ndjson") || opts.input.ends_with(".json");
+    let summary = if jsonl_in {
+        run_jsonl(catalog, input, size, &mut out, opts)
+    } else {
+        run_csv(catalog, input, size, &mut out, opts)
+    }?;
     out.flush().map_err(|e| format!("error[io]: {e}"))?;
     Ok(summary)
 }
@@ -142,48 +154,68 @@ pub fn run(catalog: &Catalog, opts: &Options) -> Result<Summary, String> {
 fn write_header(out: &mut dyn Write, opts: &Options) -> Result<(), String> {
     if opts.format == OutFormat::Csv {
         let trace = if opts.trace { ",trace" } else { "" };
-        writeln!(out, "id,total,A,B,C,band_stars,stars,limited_by,disqualified{trace}").map_err(|e| e.to_string())?;
+        writeln!(out, "id,total,A,B,C,band_stars,stars,limited_by,disqualified{trace}")
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
 
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }
 
 /// One output line for a scored sheet.
 fn render_row(id: &str, sheet: &Sheet<'_>, opts: &Options) -> Result<String, String> {
     let form = sheet.form();
-    let outcome = form.score(sheet).map_err(|e| e.diagnostics().iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))?;
+    let outcome = form
+        .score(sheet)
+        .map_err(|e| e.diagnostics().iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))?;
     match opts.format {
         OutFormat::Csv => {
             let mut line = String::with_capacity(64);
             line.push_str(&csv_field(id));
             line.push(',');
-            line.push_str(&outcome.total().to_string());
-            let parts: Vec<String> = outcome.parts().map(|(_, m)| m.to_decimal().normalize().to_string()).collect();
-            for i in 0..3 {
+            use std::fmt::Write as _;
+            let _ = write!(line, "{}", outcome.total_mean());
+            let mut parts = outcome.parts();
+            for _ in 0..3 {
                 line.push(',');
-                line.push_str(parts.get(i).map(String::as_str).unwrap_or(""));
+                if let Some((_, m)) = parts.next() {
+                    let _ = write!(line, "{m}");
+                }
             }
             line.push(',');
-            line.push_str(&outcome.band_stars().to_string());
+            line.push(char::from(b'0' + outcome.band_stars()));
             line.push(',');
             if let Some(s) = outcome.stars() {
-                line.push_str(&s.to_string());
+                line.push(char::from(b'0' + s));
             }
             line.push(',');
-            let mut limited: Vec<&str> = outcome.limited_by().map(|l| l.criterion.id()).collect();
-            limited.dedup();
-            line.push_str(&limited.join(" "));
+            let mut previous = "";
+            for l in outcome.limited_by() {
+                let id = l.criterion.id();
+                if id != previous {
+                    if !previous.is_empty() {
+                        line.push(' ');
+                    }
+                    line.push_str(id);
+                    previous = id;
+                }
+            }
             line.push(',');
             if let Some(k) = outcome.disqualified() {
                 line.push_str(k.id());
             }
             if opts.trace {
                 let trace = form.trace(std::slice::from_ref(sheet), &[]).map_err(|e| e.to_string())?;
-                let cells: Vec<String> =
-                    trace.lines().map(|l| format!("{}={}:{}", l.criterion.id(), l.answer_text(0), l.mean)).collect();
+                let cells: Vec<String> = trace
+                    .lines()
+                    .map(|l| format!("{}={}:{}", l.criterion.id(), l.answer_text(0), l.mean))
+                    .collect();
                 line.push(',');
                 line.push_str(&csv_field(&cells.join(";")));
             }
@@ -222,119 +254,182 @@ fn run_csv(
     opts: &Options,
 ) -> Result<Summary, String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(input);
-    let header = reader.headers().map_err(|e| format!("error[syntax]: {}: the header: {e}", opts.input))?.clone();
-    let names: Vec<&str> = header.iter().collect();
+    let header =
+        reader.byte_headers().map_err(|e| format!("error[syntax]: {}: the header: {e}", opts.input))?.clone();
+    let names: Vec<String> = header.iter().map(|f| String::from_utf8_lossy(f).trim().to_string()).collect();
     if names.len() < 3 || names[0] != "id" || names[1] != "decision" || names[2] != "set" {
         return Err(format!(
             "error[syntax]: {}: the header starts `{}`\n  expected: id,decision,set,<criterion ids…>",
             opts.input,
-            names.iter().take(3).copied().collect::<Vec<_>>().join(",")
+            names.iter().take(3).cloned().collect::<Vec<_>>().join(",")
         ));
     }
-    let criteria: Vec<String> = names[3..].iter().map(|s| s.trim().to_string()).collect();
+    let criteria: Vec<String> = names[3..].to_vec();
     write_header(out, opts)?;
     let mut summary = Summary { scored: 0, rejected: 0, stopped: false };
     let mut progress = Progress::new(size);
-    let mut record = csv::StringRecord::new();
+    let mut plans = Plans { catalog, criteria: criteria.clone(), index: HashMap::new(), plans: Vec::new() };
+    // Records are reused from chunk to chunk: reading allocates only while the chunk grows.
+    let mut records: Vec<csv::ByteRecord> = Vec::new();
+    let mut keys: Vec<usize> = Vec::new();
     let mut row_number = 1u64; // the header is row 1
-    let mut plans = Plans { catalog, criteria: criteria.clone(), plans: HashMap::new() };
     loop {
-        let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            match reader.read_record(&mut record) {
+        let first_row = row_number + 1;
+        let mut filled = 0;
+        let mut unreadable: Vec<(usize, String)> = Vec::new();
+        while filled < CHUNK {
+            if records.len() <= filled {
+                records.push(csv::ByteRecord::new());
+            }
+            match reader.read_byte_record(&mut records[filled]) {
                 Ok(true) => {
                     row_number += 1;
-                    let cells: Vec<String> = record.iter().skip(3).map(str::to_string).collect();
-                    chunk.push(Row {
-                        number: row_number,
-                        id: record.get(0).unwrap_or("").to_string(),
-                        decision: record.get(1).unwrap_or("").trim().to_string(),
-                        set: record.get(2).unwrap_or("").trim().to_string(),
-                        cells,
-                    });
+                    filled += 1;
                 }
                 Ok(false) => break,
                 Err(e) => {
                     row_number += 1;
-                    summary.rejected += 1;
-                    report_bad(row_number, &format!("unreadable CSV: {e}"));
-                    if opts.strict {
-                        summary.stopped = true;
-                        return Ok(summary);
-                    }
+                    unreadable.push((filled, format!("unreadable CSV: {e}")));
+                    records[filled].clear();
+                    filled += 1;
                 }
             }
         }
-        if chunk.is_empty() {
+        if filled == 0 {
             break;
         }
         // Resolve each distinct (decision, set) once, before the parallel part.
-        for row in &chunk {
-            let _ = plans.get(&row.decision, &row.set);
+        keys.clear();
+        let mut last: Option<(&[u8], &[u8], usize)> = None;
+        for record in &records[..filled] {
+            let (d, s) = (record.get(1).unwrap_or(b""), record.get(2).unwrap_or(b""));
+            let index = match last {
+                Some((ld, ls, i)) if ld == d && ls == s => i,
+                _ => plans.index(d, s),
+            };
+            last = Some((d, s, index));
+            keys.push(index);
         }
         let plans_ref = &plans.plans;
-        let results: Vec<Result<String, String>> = chunk
-            .par_iter()
-            .map_init(HashMap::<(String, String), Sheet<'_>>::new, |sheets, row| {
-                let key = (row.decision.clone(), row.set.clone());
-                let plan = match plans_ref.get(&key) {
-                    Some(Ok(plan)) => plan,
-                    Some(Err(message)) => return Err(message.clone()),
-                    None => return Err("no form".into()),
-                };
-                if row.cells.len() != criteria.len() {
-                    return Err(format!("{} cells, the header has {}", row.cells.len() + 3, criteria.len() + 3));
-                }
-                let sheet = sheets.entry(key).or_insert_with(|| plan.form.sheet());
-                sheet.clear();
-                let mut problems = Vec::new();
-                for (col, cell) in row.cells.iter().enumerate() {
-                    let cell = cell.trim();
-                    match plan.columns[col] {
-                        Some(leaf) if !cell.is_empty() => {
-                            if let Err(e) = sheet.set_leaf_key(leaf, cell) {
-                                problems.push(format!("column {}: {e}", criteria[col]));
+        // Each task scores a slice of rows into one buffer, in order.
+        const TASK: usize = 512;
+        let results: Vec<(String, Vec<(usize, String)>)> = records[..filled]
+            .par_chunks(TASK)
+            .enumerate()
+            .map_init(Vec::<Option<Sheet<'_>>>::new, |sheets, (task, rows)| {
+                let mut text = String::with_capacity(rows.len() * 48);
+                let mut bad = Vec::new();
+                for (i, record) in rows.iter().enumerate() {
+                    let index = task * TASK + i;
+                    if record.is_empty() {
+                        continue; // reported as unreadable
+                    }
+                    match score_record(record, keys[index], plans_ref, sheets, &criteria) {
+                        Ok(sheet) => {
+                            let id = String::from_utf8_lossy(record.get(0).unwrap_or(b""));
+                            match render_row(&id, sheet, opts) {
+                                Ok(line) => {
+                                    text.push_str(&line);
+                                    text.push('\n');
+                                }
+                                Err(m) => bad.push((index, m)),
                             }
                         }
-                        None if !cell.is_empty() => problems.push(format!(
-                            "column {}: set {} of {} has no such criterion; leave the cell empty",
-                            criteria[col],
-                            plan.form.set(),
-                            plan.form.decision().key()
-                        )),
-                        _ => {}
+                        Err(m) => bad.push((index, m)),
                     }
                 }
-                if !plan.uncovered.is_empty() {
-                    problems.push(format!("no column for criteria {}", plan.uncovered.join(", ")));
-                }
-                if !problems.is_empty() {
-                    return Err(problems.join("; "));
-                }
-                render_row(&row.id, sheet, opts)
+                (text, bad)
             })
             .collect();
-        for (row, result) in chunk.iter().zip(results) {
-            match result {
-                Ok(line) => {
-                    summary.scored += 1;
-                    writeln!(out, "{line}").map_err(|e| format!("error[io]: {e}"))?;
-                }
-                Err(message) => {
-                    summary.rejected += 1;
-                    report_bad(row.number, &message);
-                    if opts.strict {
-                        summary.stopped = true;
-                        progress.done();
-                        return Ok(summary);
+        let mut bad_rows: Vec<(usize, String)> = unreadable;
+        for (_, bad) in &results {
+            bad_rows.extend(bad.iter().cloned());
+        }
+        bad_rows.sort_by_key(|b| b.0);
+        if opts.strict
+            && let Some((index, message)) = bad_rows.first()
+        {
+            // Write the rows before the first bad one, then stop.
+            let mut written = 0u64;
+            for (task, (text, _)) in results.iter().enumerate() {
+                for line in text.lines() {
+                    let _ = task;
+                    if (written as usize) < *index {
+                        writeln!(out, "{line}").map_err(|e| format!("error[io]: {e}"))?;
+                        written += 1;
                     }
                 }
             }
+            summary.scored += written;
+            summary.rejected += 1;
+            report_bad(first_row + *index as u64, message);
+            summary.stopped = true;
+            progress.done();
+            return Ok(summary);
         }
+        for (text, _) in &results {
+            out.write_all(text.as_bytes()).map_err(|e| format!("error[io]: {e}"))?;
+        }
+        for (index, message) in &bad_rows {
+            report_bad(first_row + *index as u64, message);
+        }
+        summary.rejected += bad_rows.len() as u64;
+        summary.scored += (filled - bad_rows.len()) as u64;
         progress.tick(summary.scored + summary.rejected, reader.position().byte());
     }
     progress.done();
     Ok(summary)
+}
+
+/// Fills the row's form's sheet (one per thread and form) from the record's cells.
+fn score_record<'s, 'c>(
+    record: &csv::ByteRecord,
+    key: usize,
+    plans: &[Result<Plan<'c>, String>],
+    sheets: &'s mut Vec<Option<Sheet<'c>>>,
+    criteria: &[String],
+) -> Result<&'s Sheet<'c>, String> {
+    let plan = match plans.get(key) {
+        Some(Ok(plan)) => plan,
+        Some(Err(message)) => return Err(message.clone()),
+        None => return Err("no form".into()),
+    };
+    if record.len() != criteria.len() + 3 {
+        return Err(format!("{} cells, the header has {}", record.len(), criteria.len() + 3));
+    }
+    if sheets.len() <= key {
+        sheets.resize_with(key + 1, || None);
+    }
+    let sheet = sheets[key].get_or_insert_with(|| plan.form.sheet());
+    sheet.clear();
+    let mut problems = Vec::new();
+    for (col, cell) in record.iter().skip(3).enumerate() {
+        let cell = match std::str::from_utf8(cell) {
+            Ok(c) => c.trim(),
+            Err(_) => {
+                problems.push(format!("column {}: not UTF-8", criteria[col]));
+                continue;
+            }
+        };
+        match plan.columns[col] {
+            Some(leaf) if !cell.is_empty() => {
+                if let Err(e) = sheet.set_leaf_key(leaf, cell) {
+                    problems.push(format!("column {}: {e}", criteria[col]));
+                }
+            }
+            None if !cell.is_empty() => problems.push(format!(
+                "column {}: set {} of {} has no such criterion; leave the cell empty",
+                criteria[col],
+                plan.form.set(),
+                plan.form.decision().key()
+            )),
+            _ => {}
+        }
+    }
+    if !plan.uncovered.is_empty() {
+        problems.push(format!("no column for criteria {}", plan.uncovered.join(", ")));
+    }
+    if problems.is_empty() { Ok(sheet) } else { Err(problems.join("; ")) }
 }
 
 fn run_jsonl(
@@ -353,7 +448,8 @@ fn run_jsonl(
         let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK);
         while chunk.len() < CHUNK {
             let mut line = String::new();
-            let n = (&mut input).take(64 << 20).read_line(&mut line).map_err(|e| format!("error[io]: {e}"))?;
+            let n =
+                (&mut input).take(64 << 20).read_line(&mut line).map_err(|e| format!("error[io]: {e}"))?;
             if n == 0 {
                 break;
             }

@@ -221,7 +221,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let forms: Vec<&ocop_rating::Form> = catalog
                 .forms_of(&decision)
                 .iter()
-                .filter(|f| (set.is_empty() || set.iter().any(|s| s == f.set())) && f.in_force_until().is_none())
+                .filter(|f| {
+                    (set.is_empty() || set.iter().any(|s| s == f.set())) && f.in_force_until().is_none()
+                })
                 .collect();
             if forms.is_empty() {
                 return Err(format!("error: no form of decision `{decision}` matches sets {set:?}"));
@@ -250,7 +252,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         cells[i] = key;
                     }
                 }
-                writeln!(out, "p{row},{},{},{}", form.decision().key(), form.set(), cells.join(",")).map_err(io)?;
+                writeln!(out, "p{row},{},{},{}", form.decision().key(), form.set(), cells.join(","))
+                    .map_err(io)?;
             }
             out.flush().map_err(io)?;
             Ok(ExitCode::SUCCESS)
