@@ -22,7 +22,9 @@ fn main() {
     }
     files.sort();
     let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
-    let mut out = String::from("/// Rule files shipped with the library: (path under rules/, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from(
+        "/// Rule files shipped with the library: (path under rules/, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
     for file in &files {
         let rel = file.strip_prefix(root).unwrap_or(file).to_string_lossy().replace('\\', "/");
         let abs = Path::new(&manifest).join(file);

@@ -54,6 +54,7 @@ mod points;
 mod read;
 pub mod render;
 mod score;
+mod shared;
 mod trace;
 mod validate;
 
@@ -71,6 +72,7 @@ pub use form::{
 pub use points::{Mean, Points};
 pub use read::Limits;
 pub use score::{Answer, AnswerError, Limit, Outcome, Sheet, Status};
+pub use shared::SharedCatalog;
 pub use trace::{Cell, Trace, TraceLine};
 
 /// The README's examples, run as doctests.

@@ -60,7 +60,10 @@ fn every_offender_at_once() {
     assert_eq!(bad_key.line, Some(4));
     assert_eq!(bad_key.expected.as_deref(), Some("one of a, b, c, none"));
     let unknown = e.diagnostics().iter().find(|d| d.path == "answers.\"3.9\"").expect("3.9 named");
-    assert!(unknown.message.contains("no criterion `3.9`") && unknown.message.contains("did you mean `3.1`"), "{unknown}");
+    assert!(
+        unknown.message.contains("no criterion `3.9`") && unknown.message.contains("did you mean `3.1`"),
+        "{unknown}"
+    );
     let missing = e.diagnostics().iter().find(|d| d.kind == DiagnosticKind::MissingAnswer).unwrap();
     assert!(missing.message.contains("1.2, 2, 3.1"), "{missing}");
     assert!(e.diagnostics().iter().any(|d| d.path == "answers.\"3.2\"" && d.message.contains("not a list")));

@@ -26,7 +26,10 @@ answers:
   "4": [a, b, c] # 5 + 5 + 10
 "#;
 
-fn score(catalog: &Catalog, text: &str) -> (String, Vec<String>, u8, Option<u8>, Option<String>, Vec<String>) {
+fn score(
+    catalog: &Catalog,
+    text: &str,
+) -> (String, Vec<String>, u8, Option<u8>, Option<String>, Vec<String>) {
     let a = Assessment::from_text("t.yaml", text).unwrap_or_else(|e| panic!("{e}"));
     let s = catalog.score(&a).unwrap_or_else(|e| panic!("{e}"));
     let o = s.outcome();

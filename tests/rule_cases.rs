@@ -14,8 +14,11 @@ fn every_shipped_case_passes() {
 
 #[test]
 fn a_wrong_expectation_fails_with_a_diff() {
-    let catalog =
-        CatalogBuilder::new().embedded().dir("tests/fixtures/future").build().unwrap_or_else(|e| panic!("{e}"));
+    let catalog = CatalogBuilder::new()
+        .embedded()
+        .dir("tests/fixtures/future")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let case = r#"
 name: deliberately wrong
 assessment:

@@ -26,7 +26,8 @@ fn load_bytes(decision: &[u8], form: &[u8], limits: Limits) -> Vec<Diagnostic> {
 
 /// The one error of `kind` (panics listing all diagnostics when there is not exactly one).
 fn only(diags: &[Diagnostic], kind: DiagnosticKind) -> Diagnostic {
-    let found: Vec<&Diagnostic> = diags.iter().filter(|d| d.kind == kind && d.severity == Severity::Error).collect();
+    let found: Vec<&Diagnostic> =
+        diags.iter().filter(|d| d.kind == kind && d.severity == Severity::Error).collect();
     assert_eq!(found.len(), 1, "expected one {kind:?} error, got:\n{}", ocop_rating::render_all(diags));
     found[0].clone()
 }
@@ -72,7 +73,10 @@ fn numeric_ids_must_be_quoted() {
 
 #[test]
 fn option_above_the_maximum() {
-    let form = form_with("c: {points: 10, text_vi: Trong xã, star: 5}", "c: {points: 13, text_vi: Trong xã, star: 5}");
+    let form = form_with(
+        "c: {points: 10, text_vi: Trong xã, star: 5}",
+        "c: {points: 13, text_vi: Trong xã, star: 5}",
+    );
     let diags = load(DECISION, &form);
     let d = diags
         .iter()
@@ -108,9 +112,16 @@ fn anomalies_need_a_reason_and_an_honest_applied_value() {
 
 #[test]
 fn sections_and_parts_must_add_up() {
-    let form = form_with("        max: 30\n        criteria:\n          \"1.1\"", "        max: 31\n        criteria:\n          \"1.1\"");
+    let form = form_with(
+        "        max: 30\n        criteria:\n          \"1.1\"",
+        "        max: 31\n        criteria:\n          \"1.1\"",
+    );
     let diags = load(DECISION, &form);
-    assert!(diags.iter().any(|d| d.kind == DiagnosticKind::PointsMismatch && d.path == r#"parts.A.sections."1".max"#));
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::PointsMismatch && d.path == r#"parts.A.sections."1".max"#)
+    );
     assert!(diags.iter().any(|d| d.kind == DiagnosticKind::PointsMismatch && d.path == "parts.A.max"));
 }
 
@@ -138,7 +149,8 @@ fn cyclic_later_and_contradictory_conditions() {
         "when: {all: [{answer: \"3.1\", in: [a]}, {answer: \"3.1\", in: [b]}]}",
     );
     assert!(only(&load(DECISION, &never), DiagnosticKind::Condition).message.contains("never"));
-    let always_out = form_with("when: {answer: \"2\", in: [a]}", "when: {not: {answer: \"2\", in: [x_missing_never]}}");
+    let always_out =
+        form_with("when: {answer: \"2\", in: [a]}", "when: {not: {answer: \"2\", in: [x_missing_never]}}");
     assert!(load(DECISION, &always_out).iter().any(|d| d.kind == DiagnosticKind::UnknownReference));
 }
 
@@ -173,16 +185,30 @@ fn unreachable_classes() {
 
 #[test]
 fn a_higher_class_never_needs_less() {
-    let form = form_with("b: {points: 5, text_vi: Trong tỉnh, star: 3}", "b: {points: 5, text_vi: Trong tỉnh, star: 5}")
-        .replacen("c: {points: 10, text_vi: Trong xã, star: 5}", "c: {points: 10, text_vi: Trong xã, star: 3}", 1);
+    let form = form_with(
+        "b: {points: 5, text_vi: Trong tỉnh, star: 3}",
+        "b: {points: 5, text_vi: Trong tỉnh, star: 5}",
+    )
+    .replacen(
+        "c: {points: 10, text_vi: Trong xã, star: 5}",
+        "c: {points: 10, text_vi: Trong xã, star: 3}",
+        1,
+    );
     only(&load(DECISION, &form), DiagnosticKind::InconsistentMinimum);
 }
 
 #[test]
 fn duplicate_ids_across_sections() {
-    let form = form_with("          \"2\":\n            title_vi: Kế hoạch an toàn", "          \"1.1\":\n            title_vi: Kế hoạch an toàn");
+    let form = form_with(
+        "          \"2\":\n            title_vi: Kế hoạch an toàn",
+        "          \"1.1\":\n            title_vi: Kế hoạch an toàn",
+    );
     let diags = load(DECISION, &form);
-    assert!(diags.iter().any(|d| d.kind == DiagnosticKind::DuplicateId), "{}", ocop_rating::render_all(&diags));
+    assert!(
+        diags.iter().any(|d| d.kind == DiagnosticKind::DuplicateId),
+        "{}",
+        ocop_rating::render_all(&diags)
+    );
 }
 
 #[test]
@@ -195,7 +221,10 @@ fn wrong_types_and_bad_numbers() {
         ("max: .nan", DiagnosticKind::InvalidValue),
         ("max: [10]", DiagnosticKind::WrongType),
     ] {
-        let form = form_with("            name_en: Origin\n            max: 10", &format!("            name_en: Origin\n            {bad}"));
+        let form = form_with(
+            "            name_en: Origin\n            max: 10",
+            &format!("            name_en: Origin\n            {bad}"),
+        );
         let diags = load(DECISION, &form);
         assert!(
             diags.iter().any(|d| d.kind == kind && d.path == r#"parts.A.sections."1".criteria."1.1".max"#),
@@ -209,13 +238,17 @@ fn wrong_types_and_bad_numbers() {
 
 #[test]
 fn syntax_errors_truncation_tabs_duplicates_empty_and_encoding() {
-    let truncated = &FORM[..FORM.find("options:\n              a: {points: 0, text_vi: Không rõ}").unwrap() + 30];
+    let truncated =
+        &FORM[..FORM.find("options:\n              a: {points: 0, text_vi: Không rõ}").unwrap() + 30];
     let d = only(&load(DECISION, truncated), DiagnosticKind::Syntax);
     assert!(d.line.is_some(), "{d}");
     let tabs = form_with("            name_en: Origin", "\t    name_en: Origin");
     let d = only(&load(DECISION, &tabs), DiagnosticKind::Syntax);
     assert!(d.line.is_some());
-    let dup = form_with("            name_en: Origin\n", "            name_en: Origin\n            name_en: Origin\n");
+    let dup = form_with(
+        "            name_en: Origin\n",
+        "            name_en: Origin\n            name_en: Origin\n",
+    );
     assert!(only(&load(DECISION, &dup), DiagnosticKind::Syntax).message.contains("duplicate"));
     only(&load(DECISION, ""), DiagnosticKind::Syntax);
     let mut bytes = FORM.as_bytes().to_vec();
