@@ -501,7 +501,7 @@ impl Catalog {
                 )
                 .expected(format!("a date on or after {lodged_on}")));
             }
-            for successor in self.decisions().filter(|s| s.supersedes.iter().any(|k| *k == decision.key)) {
+            for successor in self.decisions().filter(|s| s.supersedes.contains(&decision.key)) {
                 let Some(t) = &successor.transition else { continue };
                 if lodged_on >= t.lodged_before {
                     continue;

@@ -37,6 +37,8 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Diagnostics travel only on error paths, where their size costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
 
 mod assessment;
 mod award;

@@ -179,9 +179,9 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
                         cut(&option, 70)
                     );
                 }
-                for m in 0..members.len() {
+                for (m, member) in members.iter().enumerate() {
                     if let Some(reason) = line.reason_zero(m) {
-                        let who = if council { format!("{}: ", members[m]) } else { String::new() };
+                        let who = if council { format!("{member}: ") } else { String::new() };
                         let _ = writeln!(out, "    {indent}        {who}0 points, {reason}");
                     }
                 }

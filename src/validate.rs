@@ -877,7 +877,7 @@ impl<'a> Builder<'a> {
                 None
             }
             None => {
-                let is_group = self.index.get(id).is_some();
+                let is_group = self.index.contains_key(id);
                 let ids: Vec<&str> = self.leaves.iter().map(|l| l.id.as_str()).collect();
                 let d = Diagnostic::error(
                     DiagnosticKind::UnknownReference,
