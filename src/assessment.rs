@@ -11,6 +11,9 @@
 //!
 //! A council gives `members: [{name: …, answers: {…}}, …]` instead of `answers`.
 
+// Input paths: indexing that could panic on user data is not allowed here.
+#![deny(clippy::indexing_slicing)]
+
 use crate::catalog::Catalog;
 use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
@@ -378,7 +381,10 @@ impl Catalog {
         let (decision_key, chosen_by) = match &a.decision {
             Some(reference) => {
                 let Some(d) = self.decision(reference) else {
-                    let err = self.form(reference, &a.set, None).err().map(|e| e.diagnostics()[0].clone());
+                    let err = self
+                        .form(reference, &a.set, None)
+                        .err()
+                        .and_then(|e| e.diagnostics().first().cloned());
                     let d = err.unwrap_or_else(|| {
                         Diagnostic::error(
                             DiagnosticKind::NoApplicableForm,
@@ -435,7 +441,7 @@ impl Catalog {
         match self.form(&decision_key, &a.set, a.lodged_on) {
             Ok(f) => Ok((f, chosen_by)),
             Err(e) => {
-                let d = e.diagnostics()[0].clone();
+                let Some(d) = e.diagnostics().first().cloned() else { return Err(e) };
                 let field = if d.path.is_empty() { "set".to_string() } else { d.path.clone() };
                 Err(wrap(d, &field))
             }

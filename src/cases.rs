@@ -12,6 +12,9 @@
 //! # Ok::<(), ocop_rating::LoadError>(())
 //! ```
 
+// Input paths: indexing that could panic on user data is not allowed here.
+#![deny(clippy::indexing_slicing)]
+
 use crate::assessment::Assessment;
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostic, DiagnosticKind, render_all};

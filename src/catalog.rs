@@ -4,6 +4,9 @@
 //! their own folder, or add a decision beside the shipped ones ([`CatalogBuilder`]); a
 //! superseding decision is data, not code.
 
+// Input paths: indexing that could panic on user data is not allowed here.
+#![deny(clippy::indexing_slicing)]
+
 use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::doc;
@@ -210,14 +213,14 @@ impl CatalogBuilder {
                 }
                 continue;
             };
-            if decisions.len() > 1 {
+            if let Some(second) = decisions.get(1) {
                 diagnostics.push(
                     Diagnostic::error(
                         DiagnosticKind::DuplicateId,
                         "",
-                        format!("decision `{folder}` is given twice (also {})", decisions[0].name),
+                        format!("decision `{folder}` is given twice (also {})", decision_file.name),
                     )
-                    .with_file(&decisions[1].name),
+                    .with_file(&second.name),
                 );
                 continue;
             }
@@ -454,7 +457,9 @@ impl Catalog {
                 )
                 .expected(format!("a date in {}", list_names(&periods, 5))))
             }),
-            None if forms.len() == 1 => Ok(forms[0]),
+            None if forms.len() == 1 => {
+                forms.first().copied().ok_or_else(|| AssessmentError::new(Vec::new()))
+            }
             None => {
                 let periods: Vec<String> =
                     forms.iter().map(|f| period(f.in_force_from, f.in_force_until)).collect();
@@ -549,6 +554,7 @@ impl Diagnostic {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
     use super::*;
 
     #[test]

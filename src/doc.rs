@@ -4,6 +4,9 @@
 //! numbers, dates) and keeps every node's document path, so that the validate stage can point
 //! at the exact place of a semantic problem.
 
+// Input paths: indexing that could panic on user data is not allowed here.
+#![deny(clippy::indexing_slicing)]
+
 use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticKind};
 use crate::locate::DocPath;

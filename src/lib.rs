@@ -39,6 +39,8 @@
 #![warn(missing_docs)]
 // Diagnostics travel only on error paths, where their size costs nothing worth boxing for.
 #![allow(clippy::result_large_err)]
+// Input never panics the library: no unwrap, expect or panic outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod assessment;
 mod award;

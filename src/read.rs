@@ -6,6 +6,9 @@
 //! column and document path, and returns `None`, so that the caller carries on and reports the
 //! next problem too.
 
+// Input paths: indexing that could panic on user data is not allowed here.
+#![deny(clippy::indexing_slicing)]
+
 use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::locate::{DocPath, Locations};
@@ -58,14 +61,17 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
         Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
+            let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
             let line = good.iter().filter(|b| **b == b'\n').count() as u32 + 1;
             let column = good.iter().rev().take_while(|b| **b != b'\n').count() as u32 + 1;
             return Err(at(
                 DiagnosticKind::Io,
                 Some(line),
                 Some(column),
-                format!("the file is not UTF-8: invalid byte 0x{:02x}", bytes[e.valid_up_to()]),
+                format!(
+                    "the file is not UTF-8: invalid byte 0x{:02x}",
+                    bytes.get(e.valid_up_to()).copied().unwrap_or_default()
+                ),
             )
             .suggest("save the file as UTF-8"));
         }
@@ -518,6 +524,7 @@ impl<'v> Object<'v> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing)]
     use super::*;
 
     fn parse_err(text: &[u8]) -> Diagnostic {
