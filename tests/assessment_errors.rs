@@ -89,7 +89,7 @@ fn wrong_decision_set_or_dates() {
     let e = errors(&GOOD.replace("decision: 99-2030", "decision: 99-2031"));
     assert_eq!(kinds(&e), [DiagnosticKind::NoApplicableForm]);
     assert!(e.diagnostics()[0].suggestion.as_deref().unwrap_or("").contains("99-2030"), "{e}");
-    let e = errors(&GOOD.replace("set: \"01\"", "set: \"02\""));
+    let e = errors(&GOOD.replace("set: \"01\"", "set: \"03\""));
     assert_eq!(e.diagnostics()[0].path, "set");
     assert_eq!(e.diagnostics()[0].line, Some(2));
     let e = errors(&GOOD.replace("decision: 99-2030", "lodged_on: 2019-01-01"));

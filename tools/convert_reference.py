@@ -687,7 +687,8 @@ class Converter:
             pass
         elif kind != "yes_no_unprinted":
             node["options"] = options
-        node["source"] = self.src(set_id, pid, cid)
+        label = c.get("label_in_source_vi")
+        node["source"] = self.src(set_id, pid, cid, f"nhãn \"{label.strip()}\"" if label else None)
         if anomalies:
             node["anomalies"] = anomalies
             self.stats["anomalies"] += len(anomalies)
@@ -719,9 +720,9 @@ class Converter:
             fact = "unacceptable_impurities_found"
             self.add_fact(fact, note, "Unacceptable impurities (a food-safety risk) found")
             when = {"fact": fact}
-            msg = (f"Criterion {cid}: no option of it means \"unacceptable impurities\", so its "
-                   "\"không đánh giá các bước tiếp theo\" note is typed on the form fact "
-                   "unacceptable_impurities_found.")
+            msg = (f"Criterion {cid}: no option of it means \"unacceptable impurities\" (those printed are "
+                   "size/shape options or impurities \"chấp nhận được\"), so its impurity stop note is typed "
+                   "on the form fact unacceptable_impurities_found.")
             self.untyped.append(msg)
         node["stops_section"] = {"when": Flow(when), "note_vi": note}
         self.stats["conditions"] += 1
@@ -742,8 +743,9 @@ class Converter:
         self.stats["conditions"] += 1
         self.untyped.append(
             f"Criterion {cid}: \"Không đánh giá các bước tiếp theo nếu không có Phiếu công bố sản phẩm …\" is "
-            "typed on the decision fact product_declaration_missing (no option of the criterion says \"no "
-            "declaration\"); the same fact is also a knock-out of this form.")
+            "typed on the decision fact product_declaration_missing: the criterion's options grade the product "
+            "standard dossier (\"hồ sơ công bố tiêu chuẩn sản phẩm\"), not the product declaration itself. The "
+            "same fact is also a knock-out of this form (\"không có Bản công bố sản phẩm\").")
 
     def gate_foodsafety(self, node, cid, note):
         node["stops_section"] = {"when": Flow({"fact": "food_safety_certificate_noncompliant"}), "note_vi": note}
