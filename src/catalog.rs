@@ -311,7 +311,14 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 type DecisionParts = (Arc<Decision>, Vec<doc::FactDoc>, Vec<doc::KnockoutDoc>);
 
-fn load_decision(f: &SourceFile, limits: &Limits, out: &mut Vec<Diagnostic>) -> Option<DecisionParts> {
+/// Parses a file and runs `read` on it with a reader; every diagnostic goes to `out`.
+/// `None` when parsing or `read` found an error.
+fn with_reader<T>(
+    f: &SourceFile,
+    limits: &Limits,
+    out: &mut Vec<Diagnostic>,
+    read: impl FnOnce(&mut Reader, &serde_yaml::Value) -> Option<T>,
+) -> Option<T> {
     let (text, value) = match parse(&f.name, &f.bytes, limits) {
         Ok(ok) => ok,
         Err(d) => {
@@ -320,22 +327,21 @@ fn load_decision(f: &SourceFile, limits: &Limits, out: &mut Vec<Diagnostic>) -> 
         }
     };
     let mut r = Reader::new(&f.name, &text);
-    let result = doc::read_decision(&mut r, &value)
-        .and_then(|d| validate::decision(&mut r, &d, Some(&f.folder), sha256_hex(&f.bytes)));
+    let result = read(&mut r, &value);
     let failed = r.has_errors();
     out.extend(r.into_diagnostics());
     if failed { None } else { result }
 }
 
+fn load_decision(f: &SourceFile, limits: &Limits, out: &mut Vec<Diagnostic>) -> Option<DecisionParts> {
+    with_reader(f, limits, out, |r, value| {
+        doc::read_decision(r, value)
+            .and_then(|d| validate::decision(r, &d, Some(&f.folder), sha256_hex(&f.bytes)))
+    })
+}
+
 fn load_form_shape(f: &SourceFile, limits: &Limits, out: &mut Vec<Diagnostic>) {
-    match parse(&f.name, &f.bytes, limits) {
-        Ok((text, value)) => {
-            let mut r = Reader::new(&f.name, &text);
-            let _ = doc::read_form(&mut r, &value);
-            out.extend(r.into_diagnostics());
-        }
-        Err(d) => out.push(d),
-    }
+    let _ = with_reader(f, limits, out, doc::read_form);
 }
 
 fn load_form(
@@ -346,22 +352,14 @@ fn load_form(
     limits: &Limits,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Form> {
-    let (text, value) = match parse(&f.name, &f.bytes, limits) {
-        Ok(ok) => ok,
-        Err(d) => {
-            out.push(d);
+    with_reader(f, limits, out, |r, value| {
+        let form = doc::read_form(r, value);
+        // Semantic checks only on a document whose shape is sound.
+        if r.has_errors() {
             return None;
         }
-    };
-    let mut r = Reader::new(&f.name, &text);
-    let form = doc::read_form(&mut r, &value);
-    let form = if r.has_errors() {
-        None
-    } else {
-        form.and_then(|d| validate::form(&mut r, &d, decision, facts, knockouts, sha256_hex(&f.bytes)))
-    };
-    out.extend(r.into_diagnostics());
-    form
+        form.and_then(|d| validate::form(r, &d, decision, facts, knockouts, sha256_hex(&f.bytes)))
+    })
 }
 
 /// Normalises a decision reference: `26/2026/QĐ-TTg`, `26/2026/qd-ttg` and `26-2026` compare
