@@ -151,3 +151,24 @@ fn bulk_empty_input_and_stdin_and_jsonl() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("row 2:"));
 }
+
+/// `ocop generate | head -1`: the reader closes the pipe early; the program must stop quietly with
+/// success, not panic on the failed write. 200k rows are far more than a pipe buffer holds.
+#[test]
+fn a_closed_output_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocop"))
+        .args(["generate", "--rows", "200000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("id,decision,set,"), "{first}");
+    // The reader is dropped here, closing the pipe while the program is still writing.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "status {:?}, stderr: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -147,7 +147,7 @@ pub fn run(catalog: &Catalog, opts: &Options) -> Result<Summary, String> {
     } else {
         run_csv(catalog, input, size, &mut out, opts)
     }?;
-    out.flush().map_err(|e| format!("error[io]: {e}"))?;
+    out.flush().map_err(crate::output_error)?;
     Ok(summary)
 }
 
@@ -355,7 +355,7 @@ fn run_csv(
                 for line in text.lines() {
                     let _ = task;
                     if (written as usize) < *index {
-                        writeln!(out, "{line}").map_err(|e| format!("error[io]: {e}"))?;
+                        writeln!(out, "{line}").map_err(crate::output_error)?;
                         written += 1;
                     }
                 }
@@ -368,7 +368,7 @@ fn run_csv(
             return Ok(summary);
         }
         for (text, _) in &results {
-            out.write_all(text.as_bytes()).map_err(|e| format!("error[io]: {e}"))?;
+            out.write_all(text.as_bytes()).map_err(crate::output_error)?;
         }
         for (index, message) in &bad_rows {
             report_bad(first_row + *index as u64, message);
@@ -487,7 +487,7 @@ fn run_jsonl(
             match result {
                 Ok(line) => {
                     summary.scored += 1;
-                    writeln!(out, "{line}").map_err(|e| format!("error[io]: {e}"))?;
+                    writeln!(out, "{line}").map_err(crate::output_error)?;
                 }
                 Err(message) => {
                     summary.rejected += 1;

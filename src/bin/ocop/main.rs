@@ -9,6 +9,32 @@ use ocop_rating::{Assessment, Catalog, CatalogBuilder, Diagnostic, Severity, cas
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Writes to stdout. A closed pipe (`ocop list | head`) ends the program quietly with success, as
+/// `cat` and `rg` do, instead of the panic that `print!` gives.
+fn emit(args: std::fmt::Arguments<'_>) -> Result<(), String> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_fmt(args) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(output_error(e)),
+    }
+}
+
+/// The message for a failed write of output; a closed pipe ends the program with success.
+pub(crate) fn output_error(e: std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    format!("error[io]: output: {e}")
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => { emit(format_args!($($arg)*))? };
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{ emit(format_args!($($arg)*))?; emit(format_args!("\n"))? }};
+}
+
 #[derive(Parser)]
 #[command(name = "ocop", version, about = "Score Vietnamese OCOP products against the official criteria")]
 struct Cli {
@@ -143,7 +169,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Format::Text => {
                     let texts: Vec<String> =
                         records.iter().filter_map(|r| r.as_str().map(str::to_string)).collect();
-                    print!("{}", texts.join("\n"));
+                    out!("{}", texts.join("\n"));
                 }
                 Format::Json => {
                     let value = if files.len() == 1 && records.len() == 1 {
@@ -151,7 +177,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     } else {
                         serde_json::Value::Array(records)
                     };
-                    println!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
+                    outln!("{}", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?);
                 }
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -170,13 +196,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     let decisions = catalog.decisions().count();
                     let warnings = catalog.warnings().to_vec();
                     if !warnings.is_empty() {
-                        print!("{}", render_all(&warnings));
+                        out!("{}", render_all(&warnings));
                     }
-                    println!("checked {decisions} decision(s), {forms} form(s): no errors");
+                    outln!("checked {decisions} decision(s), {forms} form(s): no errors");
                     warnings
                 }
                 Err(e) => {
-                    print!("{}", render_all(e.diagnostics()));
+                    out!("{}", render_all(e.diagnostics()));
                     return Ok(ExitCode::from(1));
                 }
             };
@@ -193,7 +219,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 results.extend(cases::run_path(&catalog, p));
             }
-            print!("{}", cases::report(&results));
+            out!("{}", cases::report(&results));
             let ok = !results.is_empty() && results.iter().all(|r| r.passed());
             if results.is_empty() {
                 eprintln!("no case files found (they live in rules/<decision>/cases/)");
@@ -239,7 +265,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let stdout = std::io::stdout().lock();
             let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout);
             use std::io::Write;
-            let io = |e: std::io::Error| format!("error[io]: {e}");
+            let io = output_error;
             writeln!(out, "id,decision,set,{}", ids.join(",")).map_err(io)?;
             let mut g = ocop_rating::generate::SheetGenerator::new(seed);
             let mut cells = vec![String::new(); ids.len()];
@@ -262,12 +288,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let catalog = load(&cli.rules, cli.with_shipped)?;
             for d in catalog.decisions() {
                 let until = d.in_force_until().map_or("(in force)".to_string(), |u| u.to_string());
-                println!("{} — {} — {}", d.key(), d.number(), d.title_en());
-                println!("  in force {} .. {until}; parts {}", d.in_force_from(), parts(d));
+                outln!("{} — {} — {}", d.key(), d.number(), d.title_en());
+                outln!("  in force {} .. {until}; parts {}", d.in_force_from(), parts(d));
                 if let Some(t) = d.transition() {
-                    println!(
+                    outln!(
                         "  transition: lodged before {} finish under the old rules within {} days ({} for re-evaluation) [{}]",
-                        t.lodged_before, t.first_rating_days, t.re_evaluation_days, t.source
+                        t.lodged_before,
+                        t.first_rating_days,
+                        t.re_evaluation_days,
+                        t.source
                     );
                 }
                 for f in catalog.forms_of(d.key()) {
@@ -281,7 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         ),
                     };
                     let options: usize = f.leaves().map(|c| f.options(c).len()).sum();
-                    println!(
+                    outln!(
                         "  {}  {:<44} {:>3} criteria {:>4} options {:>3} minimums {:>2} knock-outs {:>2} warnings{version}",
                         f.set(),
                         f.name_vi(),
