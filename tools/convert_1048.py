@@ -196,7 +196,8 @@ HEADER_KNOCKOUTS.update({
 #   kind: story (applies_if on 5.1 != a) | stop (stops_section) | knockout | part_stop (applies_if
 #   on every later criterion of the part: the note heads part C)
 #   when: a DSL condition; fact: the fact the condition uses (declared in the form's facts)
-STORY = {"answer": "5.1", "not_in": ["a"]}
+# `none` on 5.1 (no printed option met) does not establish a story either.
+STORY = {"answer": "5.1", "not_in": ["a", "none"]}
 
 
 def fact(f):

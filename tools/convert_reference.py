@@ -704,7 +704,8 @@ class Converter:
         no = [k for k, (t) in self.texts_of(story).items() if t.startswith("Không có câu chuyện")]
         if len(no) != 1:
             raise SystemExit(f"{self.key}/{self.set_id}/5.1: expected one 'no story' option, got {no}")
-        node["applies_if"] = {"when": Flow({"answer": story, "not_in": no}), "note_vi": note}
+        # `none` on 5.1 (no printed option met) does not establish a story either.
+        node["applies_if"] = {"when": Flow({"answer": story, "not_in": no + ["none"]}), "note_vi": note}
         self.stats["conditions"] += 1
 
     def texts_of(self, cid):
