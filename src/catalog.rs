@@ -244,11 +244,16 @@ impl CatalogBuilder {
                 );
                 continue;
             }
+            let form_files: Vec<&SourceFile> = files.iter().filter(|f| !f.is_decision).copied().collect();
+            let loaded = map_files(&form_files, |f| {
+                let mut found = Vec::new();
+                let form = load_form(f, &decision, &facts, &knockouts, &self.limits, &mut found);
+                (form, found)
+            });
             let mut forms: Vec<Form> = Vec::new();
-            for f in files.iter().filter(|f| !f.is_decision) {
-                if let Some(form) =
-                    load_form(f, &decision, &facts, &knockouts, &self.limits, &mut diagnostics)
-                {
+            for (f, (form, found)) in form_files.iter().zip(loaded) {
+                diagnostics.extend(found);
+                if let Some(form) = form {
                     if let Some(clash) = forms.iter().find(|x| x.set == form.set && periods_overlap(x, &form))
                     {
                         diagnostics.push(
@@ -290,6 +295,20 @@ impl CatalogBuilder {
             return Err(LoadError::new(diagnostics));
         }
         Ok(Catalog { entries, warnings: diagnostics })
+    }
+}
+
+/// Loads the form files of one decision: in parallel with the `parallel` feature (parsing YAML is
+/// most of the cost of loading), in file order either way, so diagnostics come out the same.
+fn map_files<T: Send>(files: &[&SourceFile], load: impl Fn(&SourceFile) -> T + Sync) -> Vec<T> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        files.par_iter().map(|f| load(f)).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        files.iter().map(|f| load(f)).collect()
     }
 }
 

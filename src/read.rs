@@ -155,13 +155,16 @@ pub(crate) fn scalar_text(value: &Value) -> Option<String> {
 /// Walks one document and collects diagnostics.
 pub(crate) struct Reader {
     file: String,
-    locations: Locations,
+    text: String,
+    /// Scanned on the first diagnostic: most files have none, and the scan is a fifth of the
+    /// cost of loading the shipped rules.
+    locations: Option<Locations>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Reader {
     pub(crate) fn new(file: &str, text: &str) -> Reader {
-        Reader { file: file.to_string(), locations: Locations::scan(text), diagnostics: Vec::new() }
+        Reader { file: file.to_string(), text: text.to_string(), locations: None, diagnostics: Vec::new() }
     }
 
     /// The file name given to [`Reader::new`].
@@ -175,7 +178,8 @@ impl Reader {
         if diagnostic.path.is_empty() {
             diagnostic.path = path.to_string();
         }
-        if let Some((line, column)) = self.locations.find(path) {
+        let locations = self.locations.get_or_insert_with(|| Locations::scan(&self.text));
+        if let Some((line, column)) = locations.find(path) {
             diagnostic.line = Some(line);
             diagnostic.column = Some(column);
         }
