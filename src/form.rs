@@ -406,21 +406,23 @@ pub(crate) enum Cond {
 }
 
 impl Cond {
-    /// Evaluates against one sheet: `answers` are the raw answers, `active` the leaves scored so
-    /// far (a leaf that is not active reads as none).
+    /// Evaluates against one sheet: `answers` are the raw answers, `skipped` the leaves not
+    /// scored (not applicable or stopped), which read as none. A condition reads only earlier
+    /// leaves (checked when the form is loaded), so leaves not yet reached are never read; the
+    /// scoring loop thus marks only the rare skipped leaf, not every scored one.
     #[inline]
-    pub(crate) fn eval(&self, answers: &[u64], active: u128, facts: u64) -> bool {
+    pub(crate) fn eval(&self, answers: &[u64], skipped: u128, facts: u64) -> bool {
         match self {
             Cond::Fact(bit) => facts >> bit & 1 == 1,
             Cond::Answer { leaf, mask, none, negate } => {
                 let i = *leaf as usize;
-                let answer = if active >> i & 1 == 1 { answers.get(i).copied().unwrap_or(0) } else { 0 };
+                let answer = if skipped >> i & 1 == 0 { answers.get(i).copied().unwrap_or(0) } else { 0 };
                 let hit = answer & mask != 0 || (answer == 0 && *none);
                 hit != *negate
             }
-            Cond::All(items) => items.iter().all(|c| c.eval(answers, active, facts)),
-            Cond::Any(items) => items.iter().any(|c| c.eval(answers, active, facts)),
-            Cond::Not(inner) => !inner.eval(answers, active, facts),
+            Cond::All(items) => items.iter().all(|c| c.eval(answers, skipped, facts)),
+            Cond::Any(items) => items.iter().any(|c| c.eval(answers, skipped, facts)),
+            Cond::Not(inner) => !inner.eval(answers, skipped, facts),
         }
     }
 }
@@ -563,11 +565,37 @@ pub(crate) struct Leaves {
     pub(crate) option_start: Vec<u32>,
     pub(crate) option_count: Vec<u8>,
     pub(crate) option_points: Vec<i64>,
+    /// Per option (parallel to `option_points`): its key when it is one byte (`a`…), else 0,
+    /// so resolving a bulk cell reads this flat array, not the option's heap string.
+    pub(crate) option_letter: Vec<u8>,
     pub(crate) applies_if: Vec<Option<Cond>>,
     pub(crate) stops_section: Vec<Option<Cond>>,
-    /// Whether any leaf is gated (lets the loop skip condition checks entirely).
-    pub(crate) gated: bool,
+    /// Per leaf, what the scoring loop reads, packed in 8 bytes so that one zipped iterator
+    /// feeds the loop without bounds checks.
+    pub(crate) info: Vec<LeafInfo>,
 }
+
+/// What the scoring loop needs of one leaf.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LeafInfo {
+    /// Start of the leaf's options in `option_points`.
+    pub(crate) start: u32,
+    /// One past the last leaf of its section (sections are contiguous in leaf order), so a
+    /// stop is `i < stop_until`.
+    pub(crate) section_end: u16,
+    /// [`LEAF_CUMULATIVE`], [`LEAF_APPLIES_IF`], [`LEAF_STOPS`]; 0 for the common case (one
+    /// pick, no condition).
+    pub(crate) flags: u8,
+    /// Index of its part.
+    pub(crate) part: u8,
+}
+
+/// Leaf flag: several options may be ticked (points add up).
+pub(crate) const LEAF_CUMULATIVE: u8 = 1;
+/// Leaf flag: the leaf has an `applies_if` condition.
+pub(crate) const LEAF_APPLIES_IF: u8 = 2;
+/// Leaf flag: the leaf has a `stops_section` condition.
+pub(crate) const LEAF_STOPS: u8 = 4;
 
 impl Form {
     /// The decision this form belongs to.

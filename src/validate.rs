@@ -8,8 +8,9 @@ use crate::doc::{
     AnomalyDoc, BandDoc, CondDoc, CriterionDoc, CriterionKind, DecisionDoc, FactDoc, FormDoc, KnockoutDoc,
 };
 use crate::form::{
-    Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout, Leaves,
-    MAX_FACTS, MAX_LEAVES, MAX_OPTIONS, MAX_PARTS, Minimum, MinimumOrigin, Part, Section, Transition,
+    Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout,
+    LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_STOPS, Leaves, MAX_FACTS, MAX_LEAVES, MAX_OPTIONS, MAX_PARTS,
+    Minimum, MinimumOrigin, Part, Section, Transition,
 };
 use crate::locate::DocPath;
 use crate::points::Points;
@@ -554,9 +555,33 @@ pub(crate) fn form(
         leaves.section.push(b.leaf_section[i]);
         leaves.option_start.push(leaves.option_points.len() as u32);
         leaves.option_count.push(node.options.len() as u8);
-        leaves.option_points.extend(b.options[node.options.clone()].iter().map(|o| o.points.hundredths()));
+        let options = &b.options[node.options.clone()];
+        leaves.option_points.extend(options.iter().map(|o| o.points.hundredths()));
+        leaves.option_letter.extend(options.iter().map(|o| match o.key.as_bytes() {
+            &[letter] => letter,
+            _ => 0,
+        }));
+        let mut flags = 0;
+        if node.kind == CriterionKind::Cumulative {
+            flags |= LEAF_CUMULATIVE;
+        }
+        if applies_if.get(i).is_some_and(Option::is_some) {
+            flags |= LEAF_APPLIES_IF;
+        }
+        if stops_section.get(i).is_some_and(Option::is_some) {
+            flags |= LEAF_STOPS;
+        }
+        let start = leaves.option_start[i];
+        leaves.info.push(crate::form::LeafInfo { start, section_end: 0, flags, part: b.leaf_part[i] });
     }
-    leaves.gated = applies_if.iter().chain(stops_section.iter()).any(Option::is_some);
+    // Leaves are in printed order, so each section's leaves are one run.
+    let mut end = leaves.info.len() as u16;
+    for i in (0..leaves.info.len()).rev() {
+        if i + 1 < leaves.section.len() && leaves.section[i] != leaves.section[i + 1] {
+            end = i as u16 + 1;
+        }
+        leaves.info[i].section_end = end;
+    }
     leaves.applies_if = applies_if;
     leaves.stops_section = stops_section;
     Some(Form {
@@ -998,7 +1023,7 @@ impl<'a> Builder<'a> {
                 answers[l] = d[rest % d.len()];
                 rest /= d.len();
             }
-            if cond.eval(&answers, u128::MAX, fact_bits) {
+            if cond.eval(&answers, 0, fact_bits) {
                 seen_true = true;
             } else {
                 seen_false = true;
