@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 
 /// Rows read and scored together; bounds memory whatever the input size.
-const CHUNK: usize = 16 * 1024;
+const CHUNK: usize = 4 * 1024;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
 pub enum OutFormat {
@@ -168,16 +168,28 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// One output line for a scored sheet.
-fn render_row(id: &str, sheet: &Sheet<'_>, opts: &Options) -> Result<String, String> {
+/// Appends the output line of a scored sheet to `line` (nothing when it fails).
+fn render_row(id: &str, sheet: &Sheet<'_>, opts: &Options, line: &mut String) -> Result<(), String> {
+    let start = line.len();
+    let result = write_row(id, sheet, opts, line);
+    if result.is_err() {
+        line.truncate(start);
+    }
+    result
+}
+
+fn write_row(id: &str, sheet: &Sheet<'_>, opts: &Options, line: &mut String) -> Result<(), String> {
     let form = sheet.form();
     let outcome = form
         .score(sheet)
         .map_err(|e| e.diagnostics().iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))?;
     match opts.format {
         OutFormat::Csv => {
-            let mut line = String::with_capacity(64);
-            line.push_str(&csv_field(id));
+            if id.contains([',', '"', '\n', '\r']) {
+                line.push_str(&csv_field(id));
+            } else {
+                line.push_str(id);
+            }
             line.push(',');
             use std::fmt::Write as _;
             let _ = write!(line, "{}", outcome.total_mean());
@@ -219,7 +231,8 @@ fn render_row(id: &str, sheet: &Sheet<'_>, opts: &Options) -> Result<String, Str
                 line.push(',');
                 line.push_str(&csv_field(&cells.join(";")));
             }
-            Ok(line)
+            line.push('\n');
+            Ok(())
         }
         OutFormat::Jsonl => {
             let mut value = render::outcome_json(&outcome);
@@ -237,7 +250,9 @@ fn render_row(id: &str, sheet: &Sheet<'_>, opts: &Options) -> Result<String, Str
                     map.insert("trace".into(), serde_json::Value::Array(lines));
                 }
             }
-            Ok(value.to_string())
+            line.push_str(&value.to_string());
+            line.push('\n');
+            Ok(())
         }
     }
 }
@@ -269,116 +284,147 @@ fn run_csv(
     let mut summary = Summary { scored: 0, rejected: 0, stopped: false };
     let mut progress = Progress::new(size);
     let mut plans = Plans { catalog, criteria: criteria.clone(), index: HashMap::new(), plans: Vec::new() };
-    // Records are reused from chunk to chunk: reading allocates only while the chunk grows.
-    let mut records: Vec<csv::ByteRecord> = Vec::new();
-    let mut keys: Vec<usize> = Vec::new();
-    let mut row_number = 1u64; // the header is row 1
-    loop {
-        let first_row = row_number + 1;
-        let mut filled = 0;
-        let mut unreadable: Vec<(usize, String)> = Vec::new();
-        while filled < CHUNK {
-            if records.len() <= filled {
-                records.push(csv::ByteRecord::new());
-            }
-            match reader.read_byte_record(&mut records[filled]) {
-                Ok(true) => {
-                    row_number += 1;
-                    filled += 1;
-                }
-                Ok(false) => break,
-                Err(e) => {
-                    row_number += 1;
-                    unreadable.push((filled, format!("unreadable CSV: {e}")));
-                    records[filled].clear();
-                    filled += 1;
-                }
-            }
-        }
-        if filled == 0 {
-            break;
-        }
-        // Resolve each distinct (decision, set) once, before the parallel part.
-        keys.clear();
-        let mut last: Option<(&[u8], &[u8], usize)> = None;
-        for record in &records[..filled] {
-            let (d, s) = (record.get(1).unwrap_or(b""), record.get(2).unwrap_or(b""));
-            let index = match last {
-                Some((ld, ls, i)) if ld == d && ls == s => i,
-                _ => plans.index(d, s),
-            };
-            last = Some((d, s, index));
-            keys.push(index);
-        }
-        let plans_ref = &plans.plans;
-        // Each task scores a slice of rows into one buffer, in order.
-        const TASK: usize = 512;
-        let results: Vec<(String, Vec<(usize, String)>)> = records[..filled]
-            .par_chunks(TASK)
-            .enumerate()
-            .map_init(Vec::<Option<Sheet<'_>>>::new, |sheets, (task, rows)| {
-                let mut text = String::with_capacity(rows.len() * 48);
-                let mut bad = Vec::new();
-                for (i, record) in rows.iter().enumerate() {
-                    let index = task * TASK + i;
-                    if record.is_empty() {
-                        continue; // reported as unreadable
-                    }
-                    match score_record(record, keys[index], plans_ref, sheets, &criteria) {
-                        Ok(sheet) => {
-                            let id = String::from_utf8_lossy(record.get(0).unwrap_or(b""));
-                            match render_row(&id, sheet, opts) {
-                                Ok(line) => {
-                                    text.push_str(&line);
-                                    text.push('\n');
-                                }
-                                Err(m) => bad.push((index, m)),
-                            }
-                        }
-                        Err(m) => bad.push((index, m)),
-                    }
-                }
-                (text, bad)
-            })
-            .collect();
-        let mut bad_rows: Vec<(usize, String)> = unreadable;
-        for (_, bad) in &results {
-            bad_rows.extend(bad.iter().cloned());
-        }
-        bad_rows.sort_by_key(|b| b.0);
-        if opts.strict
-            && let Some((index, message)) = bad_rows.first()
-        {
-            // Write the rows before the first bad one, then stop.
-            let mut written = 0u64;
-            for (task, (text, _)) in results.iter().enumerate() {
-                for line in text.lines() {
-                    let _ = task;
-                    if (written as usize) < *index {
-                        writeln!(out, "{line}").map_err(crate::output_error)?;
-                        written += 1;
-                    }
-                }
-            }
-            summary.scored += written;
-            summary.rejected += 1;
-            report_bad(first_row + *index as u64, message);
-            summary.stopped = true;
-            progress.done();
-            return Ok(summary);
-        }
-        for (text, _) in &results {
-            out.write_all(text.as_bytes()).map_err(crate::output_error)?;
-        }
-        for (index, message) in &bad_rows {
-            report_bad(first_row + *index as u64, message);
-        }
-        summary.rejected += bad_rows.len() as u64;
-        summary.scored += (filled - bad_rows.len()) as u64;
-        progress.tick(summary.scored + summary.rejected, reader.position().byte());
+    // A reader thread parses chunk n+1 while chunk n is scored: reading CSV is sequential, and
+    // without the overlap the scoring threads wait for it. Two chunks in flight bound memory;
+    // their records come back to the reader for reuse, so reading allocates only at the start.
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Chunk>(1);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Chunk>();
+    for _ in 0..3 {
+        let _ = empty_tx.send(Chunk::default());
     }
+    std::thread::scope(|scope| -> Result<(), String> {
+        scope.spawn(move || read_chunks(reader, full_tx, empty_rx));
+        let mut keys: Vec<usize> = Vec::new();
+        for chunk in full_rx {
+            let filled = chunk.filled;
+            let records = &chunk.records[..filled];
+            let first_row = chunk.first_row;
+            // Resolve each distinct (decision, set) once, before the parallel part.
+            keys.clear();
+            let mut last: Option<(&[u8], &[u8], usize)> = None;
+            for record in records {
+                let (d, s) = (record.get(1).unwrap_or(b""), record.get(2).unwrap_or(b""));
+                let index = match last {
+                    Some((ld, ls, i)) if ld == d && ls == s => i,
+                    _ => plans.index(d, s),
+                };
+                last = Some((d, s, index));
+                keys.push(index);
+            }
+            let plans_ref = &plans.plans;
+            // Each task scores a slice of rows into one buffer, in order.
+            const TASK: usize = 512;
+            let results: Vec<(String, Vec<(usize, String)>)> = records
+                .par_chunks(TASK)
+                .enumerate()
+                .map_init(Vec::<Option<Sheet<'_>>>::new, |sheets, (task, rows)| {
+                    let mut text = String::with_capacity(rows.len() * 48);
+                    let mut bad = Vec::new();
+                    for (i, record) in rows.iter().enumerate() {
+                        let index = task * TASK + i;
+                        if record.is_empty() {
+                            continue; // reported as unreadable
+                        }
+                        match score_record(record, keys[index], plans_ref, sheets, &criteria) {
+                            Ok(sheet) => {
+                                let id = String::from_utf8_lossy(record.get(0).unwrap_or(b""));
+                                if let Err(m) = render_row(&id, sheet, opts, &mut text) {
+                                    bad.push((index, m));
+                                }
+                            }
+                            Err(m) => bad.push((index, m)),
+                        }
+                    }
+                    (text, bad)
+                })
+                .collect();
+            let mut bad_rows: Vec<(usize, String)> = chunk.unreadable.clone();
+            for (_, bad) in &results {
+                bad_rows.extend(bad.iter().cloned());
+            }
+            bad_rows.sort_by_key(|b| b.0);
+            if opts.strict
+                && let Some((index, message)) = bad_rows.first()
+            {
+                // Write the rows before the first bad one, then stop.
+                let mut written = 0u64;
+                for (text, _) in &results {
+                    for line in text.lines() {
+                        if (written as usize) < *index {
+                            writeln!(out, "{line}").map_err(crate::output_error)?;
+                            written += 1;
+                        }
+                    }
+                }
+                summary.scored += written;
+                summary.rejected += 1;
+                report_bad(first_row + *index as u64, message);
+                summary.stopped = true;
+                // Dropping the receiver stops the reader at its next chunk.
+                return Ok(());
+            }
+            for (text, _) in &results {
+                out.write_all(text.as_bytes()).map_err(crate::output_error)?;
+            }
+            for (index, message) in &bad_rows {
+                report_bad(first_row + *index as u64, message);
+            }
+            summary.rejected += bad_rows.len() as u64;
+            summary.scored += (filled - bad_rows.len()) as u64;
+            progress.tick(summary.scored + summary.rejected, chunk.position);
+            let _ = empty_tx.send(chunk);
+        }
+        Ok(())
+    })?;
     progress.done();
     Ok(summary)
+}
+
+/// A chunk of CSV records on its way from the reader thread to the scorers.
+#[derive(Default)]
+struct Chunk {
+    records: Vec<csv::ByteRecord>,
+    filled: usize,
+    /// Rows that could not be read, by index in the chunk, with the reason.
+    unreadable: Vec<(usize, String)>,
+    /// The row number (1 = the header) of the chunk's first record.
+    first_row: u64,
+    /// The input's byte position after the chunk, for the progress bar.
+    position: u64,
+}
+
+/// The reader thread: fills recycled chunks until the input ends or the scorer hangs up.
+fn read_chunks(
+    mut reader: csv::Reader<Box<dyn BufRead + Send>>,
+    full: std::sync::mpsc::SyncSender<Chunk>,
+    empty: std::sync::mpsc::Receiver<Chunk>,
+) {
+    let mut row_number = 1u64; // the header is row 1
+    while let Ok(mut chunk) = empty.recv() {
+        chunk.first_row = row_number + 1;
+        chunk.filled = 0;
+        chunk.unreadable.clear();
+        while chunk.filled < CHUNK {
+            if chunk.records.len() <= chunk.filled {
+                chunk.records.push(csv::ByteRecord::new());
+            }
+            let slot = chunk.filled;
+            match reader.read_byte_record(&mut chunk.records[slot]) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    chunk.unreadable.push((slot, format!("unreadable CSV: {e}")));
+                    chunk.records[slot].clear();
+                }
+            }
+            row_number += 1;
+            chunk.filled += 1;
+        }
+        chunk.position = reader.position().byte();
+        if chunk.filled == 0 || full.send(chunk).is_err() {
+            return;
+        }
+    }
 }
 
 /// Fills the row's form's sheet (one per thread and form) from the record's cells.
@@ -404,6 +450,11 @@ fn score_record<'s, 'c>(
     sheet.clear();
     let mut problems = Vec::new();
     for (col, cell) in record.iter().skip(3).enumerate() {
+        // Most cells of a mixed-set file are empty columns of other sets: skip them before
+        // checking UTF-8.
+        if cell.trim_ascii().is_empty() {
+            continue;
+        }
         let cell = match std::str::from_utf8(cell) {
             Ok(c) => c.trim(),
             Err(_) => {
@@ -480,7 +531,10 @@ fn run_jsonl(
                         OutFormat::Csv => Ok(csv_from_outcome(&id, &scored)),
                     };
                 }
-                render_row(&id, &scored.sheets()[0], opts)
+                let mut line = String::new();
+                render_row(&id, &scored.sheets()[0], opts, &mut line)?;
+                line.pop(); // the newline; written below
+                Ok(line)
             })
             .collect();
         for ((number, _), result) in chunk.iter().zip(results) {
