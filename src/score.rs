@@ -351,15 +351,19 @@ impl<'f> Sheet<'f> {
     /// printed option is met). For a cumulative criterion, `key` ticks one more option.
     pub fn set(&mut self, id: &str, key: &str) -> Result<(), AnswerError> {
         let form = self.form;
-        let answer = match form.criterion(id).map(|c| c.kind) {
-            Some(CriterionKind::Cumulative) if key != "none" => {
-                let mut a = form.answer_many(id, [key])?;
-                a.bits |= self.answers[a.leaf as usize] * u64::from(self.answered >> a.leaf & 1 == 1);
-                a
+        // One look-up of the id; the key is then resolved against that criterion's options.
+        let (leaf, criterion) = form.leaf_by_id(id)?;
+        let bits = if key == "none" {
+            0
+        } else {
+            let i = option_index(form.options(criterion), key).ok_or_else(|| form.bad_key(criterion, key))?;
+            let mut bits = 1u64 << i;
+            if criterion.kind == CriterionKind::Cumulative && self.answered >> leaf & 1 == 1 {
+                bits |= self.answers.get(leaf).copied().unwrap_or(0);
             }
-            _ => form.answer(id, key)?,
+            bits
         };
-        self.set_answer(answer);
+        self.set_answer(Answer { leaf: leaf as u16, bits });
         Ok(())
     }
 
