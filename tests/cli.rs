@@ -95,6 +95,12 @@ fn list_shows_every_decision() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("99-2030") && text.contains("26-2026") && text.contains("1048-2019"), "{text}");
+    // Per decision: its dates, and the totals of its forms (the fixture has two forms, 1048 has
+    // 27 with the original tourism form).
+    assert!(text.contains("in force 2019-08-21 .. 2023-02-23"), "{text}");
+    assert!(text.contains("  27 forms: "), "{text}");
+    assert!(text.contains("  2 forms: "), "{text}");
+    assert!(text.contains("[2019-08-21..2020-06-07]"), "{text}");
 }
 
 #[test]

@@ -299,6 +299,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         t.source
                     );
                 }
+                let mut totals = [0usize; 5];
                 for f in catalog.forms_of(d.key()) {
                     let warnings = catalog.warnings().iter().filter(|w| w.file == f.file()).count();
                     let version = match (f.in_force_from(), f.in_force_until()) {
@@ -320,7 +321,21 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         f.knockouts().len(),
                         warnings
                     );
+                    for (total, n) in totals.iter_mut().zip([
+                        f.leaf_count(),
+                        options,
+                        f.minimums().len(),
+                        f.knockouts().len(),
+                        warnings,
+                    ]) {
+                        *total += n;
+                    }
                 }
+                let [criteria, options, minimums, knockouts, warnings] = totals;
+                outln!(
+                    "  {} forms: {criteria} criteria, {options} options, {minimums} minimums, {knockouts} knock-outs, {warnings} warnings",
+                    catalog.forms_of(d.key()).len()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
