@@ -547,6 +547,9 @@ pub struct Form {
     pub(crate) options: Vec<Choice>,
     pub(crate) facts: Vec<Fact>,
     pub(crate) knockouts: Vec<Knockout>,
+    /// Every knock-out tests a fact alone: with no fact set, none can fire, and the scoring
+    /// loop skips them.
+    pub(crate) knockouts_on_facts_only: bool,
     /// Sorted by class.
     pub(crate) minimums: Vec<Minimum>,
     /// Anomalies of parts and sections (criteria keep their own).

@@ -216,8 +216,9 @@ impl Form {
             // Leaves before this index were stopped by `stopped_by` (a stop ends its section).
             let mut stop_until = 0usize;
             let mut stopped_by = 0usize;
-            let leaves = answers.iter().zip(&lv.info).zip(leaf_sum.iter_mut()).take(count);
-            for (i, ((&answer, info), leaf_total)) in leaves.enumerate() {
+            let count = count.min(answers.len()).min(lv.info.len()).min(MAX_LEAVES);
+            for i in 0..count {
+                let (answer, info) = (answers[i], lv.info[i]);
                 let mut status = Status::Scored;
                 if i < stop_until {
                     status = Status::Stopped { by: stopped_by };
@@ -256,7 +257,7 @@ impl Form {
                         stopped_by = i;
                     }
                 }
-                *leaf_total += points;
+                leaf_sum[i] += points;
                 // MAX_PARTS is a power of two: the mask lets the compiler drop the bounds check
                 // (a form has at most MAX_PARTS parts, so it never changes the index).
                 part_sum[usize::from(info.part) & (MAX_PARTS - 1)] += points;
@@ -264,7 +265,7 @@ impl Form {
                     rec.leaf(m, i, answer, status, points);
                 }
             }
-            if knocked.is_none() {
+            if knocked.is_none() && !(facts == 0 && self.knockouts_on_facts_only) {
                 knocked = self
                     .knockouts
                     .iter()

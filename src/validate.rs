@@ -601,6 +601,7 @@ pub(crate) fn form(
         nodes: b.nodes,
         options: b.options,
         facts,
+        knockouts_on_facts_only: knockouts.iter().all(|k| matches!(k.when, Cond::Fact(_))),
         knockouts,
         minimums,
         anomalies: b.anomalies,
