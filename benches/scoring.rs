@@ -117,6 +117,12 @@ fn batches(c: &mut Criterion) {
         })
     });
     group.bench_function("all threads (rayon)", |b| {
+        b.iter(|| {
+            batch::score_sheets_par_into(&sheets, &mut out);
+            black_box(out.len())
+        })
+    });
+    group.bench_function("all threads, a new output vector each time", |b| {
         b.iter(|| black_box(batch::score_sheets_par(&sheets).len()))
     });
     group.finish();

@@ -1,0 +1,54 @@
+//! The batch API: sequential and parallel scoring give the same outcomes, in input order, with
+//! an incomplete sheet reported at its own place; the reusing variants reuse their vector.
+
+use ocop_rating::generate::SheetGenerator;
+use ocop_rating::{Catalog, Sheet, batch};
+
+/// (total, band class, final class) or the error text, per sheet.
+type Summary = Result<(String, u8, Option<u8>), String>;
+
+fn summaries(outcomes: &[Result<ocop_rating::Outcome<'_>, ocop_rating::AssessmentError>]) -> Vec<Summary> {
+    outcomes
+        .iter()
+        .map(|o| match o {
+            Ok(o) => Ok((o.total().to_string(), o.band_stars(), o.stars())),
+            Err(e) => Err(e.to_string()),
+        })
+        .collect()
+}
+
+#[test]
+fn parallel_batches_match_the_sequential_one_in_order() {
+    let catalog = Catalog::embedded().unwrap();
+    let forms: Vec<_> = catalog.forms_of("26-2026").iter().collect();
+    let mut g = SheetGenerator::new(11);
+    // 5,000 sheets of every 26-2026 form, interleaved, and one incomplete sheet at index 1234.
+    let mut sheets: Vec<Sheet<'_>> = (0..5000).map(|i| g.sheet(forms[i % forms.len()])).collect();
+    sheets[1234] = forms[0].sheet();
+    let sequential = summaries(&batch::score_sheets(&sheets));
+    assert_eq!(sequential.len(), 5000);
+    assert!(sequential[1234].as_ref().is_err_and(|e| e.contains("not answered")), "{:?}", sequential[1234]);
+    assert_eq!(sequential.iter().filter(|s| s.is_err()).count(), 1);
+    // Each sheet alone gives the same result as its place in the batch.
+    for i in [0, 1, 25, 26, 4999] {
+        assert_eq!(summaries(&[sheets[i].form().score(&sheets[i])])[0], sequential[i]);
+    }
+
+    let mut out = Vec::new();
+    batch::score_sheets_into(&sheets, &mut out);
+    assert_eq!(summaries(&out), sequential);
+
+    #[cfg(feature = "parallel")]
+    {
+        assert_eq!(summaries(&batch::score_sheets_par(&sheets)), sequential);
+        let mut out = Vec::new();
+        batch::score_sheets_par_into(&sheets, &mut out);
+        assert_eq!(summaries(&out), sequential);
+        // A second batch reuses the vector: same capacity, no reallocation.
+        let capacity = out.capacity();
+        batch::score_sheets_par_into(&sheets[..100], &mut out);
+        assert_eq!(out.len(), 100);
+        assert_eq!(out.capacity(), capacity);
+        assert_eq!(summaries(&out), sequential[..100]);
+    }
+}
