@@ -300,7 +300,7 @@ CONDITION_NOTES = {
     9: ["Stop under 6.1 (line 3460, hazardous impurities) is typed on 6.1 = a «Có tạp chất, không nhận được» (sic), the only option describing unacceptable impurities."],
     15: ["Stop under 6.1 (line 4998, impurities with a food-safety risk) is typed on 6.1 = a «Có tạp chất» (0 points), the option set against «Có rất ít tạp chất/có cặn, chấp nhận được»: read as unacceptable impurities."],
     16: ["Stop under 6.1 (line 5200, impurities with a food-safety risk) is typed on 6.1 = a «Có tạp chất, không nhận được» (sic), the only option describing unacceptable impurities."],
-    17: ["Stop «Nếu được 0 điểm tại một trong các chỉ tiêu trên» (line 5414, printed after 6.4) is typed on 6.1–6.4 = a (their 0-point options) or none. 6.4 is the last criterion of section 6, so the stop has no scoring effect under the DSL (it stops only the rest of its section); kept for the trace."],
+    17: ["Stop «Nếu được 0 điểm tại một trong các chỉ tiêu trên» (line 5414, printed after 6.4) is typed on 6.1–6.4 = a (their 0-point options) or none. 6.4 is the last criterion of section 6, so the stop has no scoring effect as read here (a stop ends its section, as DOMAIN.md reads it); kept for the trace."],
     19: ["The note heading part C «không đánh giá các bước tiếp theo nếu không có số đăng ký thuốc/giấy tiếp nhận đăng ký bản công bố sản phẩm (hoặc tương đương)» (line 5794) is typed as applies_if on every criterion of part C. The same missing document is also a header knock-out, so the product is unclassified anyway; the gate only zeroes part C in the trace."],
 }
 
@@ -989,14 +989,14 @@ def _form_notes(self) -> list[str]:
     # gates that cannot act
     for ln, cid, kind, when in GATES.get(n, []):
         if kind == "stop" and "fact" in when and cid not in ("6.1", "6.1.1"):
-            notes.append(f"Stop under {cid} (line {ln}) is typed on the fact {when['fact']}: no option of {cid} is about that document. {cid} is the last criterion of its section, so the stop has no scoring effect under the DSL (stops_section ends at the section; the following steps printed here are in later sections); kept for the trace.")
+            notes.append(f"Stop under {cid} (line {ln}) is typed on the fact {when['fact']}: no option of {cid} is about that document. {cid} is the last criterion of its section, so the stop has no scoring effect as read here (a stop ends its section, as DOMAIN.md reads it; the following steps printed here are in later sections); kept for the trace.")
         if kind == "stop" and "fact" in when and cid in ("6.1", "6.1.1"):
-            notes.append(f"Stop under {cid} (line {ln}) is typed on the fact unacceptable_impurities: every printed option of {cid} is an acceptable state. It zeroes the rest of section 6; whether «các bước tiếp theo» also covers later sections is not said, and the DSL stops only within the section.")
+            notes.append(f"Stop under {cid} (line {ln}) is typed on the fact unacceptable_impurities: every printed option of {cid} is an acceptable state. It zeroes the rest of section 6; whether «các bước tiếp theo» also covers later sections is not said, and it is read as stopping the rest of the section only, as DOMAIN.md reads it.")
         if kind == "stop" and "answer" in str(when) and cid in ("6.1",):
             notes.append(f"Stop under 6.1 (line {ln}) zeroes the rest of section 6 only; whether it also covers later sections is not said (DSL limit).")
     for ln, cid, kind, when in GATES.get(n, []):
         if kind == "story":
-            notes.append(f"Story gate on {cid} (line {ln}, «Chỉ áp dụng khi có câu chuyện»): typed as 5.1 ≠ a; option a «Không có câu chuyện, hoặc có nhưng không được tư liệu hóa» is read as «no story», every other option (including b «Có tài liệu giới thiệu về sản phẩm») as a story.")
+            notes.append(f"Story gate on {cid} (line {ln}, «Chỉ áp dụng khi có câu chuyện»): typed as 5.1 not a and not none; option a «Không có câu chuyện, hoặc có nhưng không được tư liệu hóa» is read as «no story», every other option (including b «Có tài liệu giới thiệu về sản phẩm») as a story.")
             break
     if MINIMUMS.get(n):
         for stars, cid, at, text in MINIMUMS[n]:
@@ -1140,7 +1140,7 @@ def original_tourism(src: Source, names: Names) -> dict:
         "Part A adds up to 34, not the 35 of its heading (anomaly on part A): the form's best total is 99.",
         "The form prints no «Bị loại khi» line and no other knock-out or stop note. The decision's shared knock-out (falsified_dossier) still applies to it: the DSL applies decision knock-outs to every form.",
         "781 Mục 6 minimums did not exist while this form was in force (and exclude the tourism set): no minimums.",
-        "Story gates on 5.2 (line 7040) and 5.3 (line 7046): typed as 5.1 ≠ a, as in the other forms.",
+        "Story gates on 5.2 (line 7040) and 5.3 (line 7046): typed as 5.1 not a and not none, as in the other forms.",
         "Typos kept verbatim: 4.1 «Khu vực khách hành chính» (probably «khách hàng chính»), 3.2 «cao cao cấp», 5.1 «cốt chuyện».",
     ]
     doc["parts"] = parts

@@ -773,11 +773,12 @@ class Converter:
             if after:
                 msg = (f"Criterion {cid}: the printed stop (\"…không đánh giá các bước tiếp theo\" or \"không xem "
                        f"xét các chỉ tiêu khác\") is encoded as stops_section and zeroes {', '.join(after)} of "
-                       f"section {sid}. Whether it also stops later sections is not said; the DSL cannot "
-                       "stop beyond the section.")
+                       f"section {sid}. Whether it also stops later sections is not said; it is read as stopping "
+                       "the rest of the section only, as DOMAIN.md reads «không đánh giá các bước tiếp theo» (a "
+                       "wider stop could be written as applies_if on the later criteria).")
             else:
                 msg = (f"Criterion {cid} is the last of section {sid}, so its stops_section (\"không đánh giá "
-                       "các bước tiếp theo\") has no scoring effect: the DSL stops only the rest of a section, "
+                       "các bước tiếp theo\") has no scoring effect: a stop ends its section, as DOMAIN.md reads it, "
                        "and the following steps printed here are in later sections. Kept for the trace; the "
                        "later sections are still scored.")
             self.untyped.append(msg)
