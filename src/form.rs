@@ -185,12 +185,16 @@ impl Decision {
         self.in_force_from <= date && self.in_force_until.is_none_or(|until| date <= until)
     }
     /// The band class of an exact mean total.
-    pub(crate) fn band_of(&self, total: crate::points::Mean) -> u8 {
+    /// The band class of the mean `sum / members`, compared exactly as `sum` against each bound
+    /// times `members` (bounds are at most 10,000 points, so the products fit in an i64).
+    pub(crate) fn band_of(&self, sum: Points, members: u32) -> u8 {
+        let n = i64::from(members.max(1));
+        let sum = sum.hundredths();
         let mut stars = 0;
         for band in &self.bands {
-            let upper_ok =
-                if band.inclusive { total <= band.upper.into() } else { total < band.upper.into() };
-            if total >= band.from.into() && upper_ok {
+            let upper = band.upper.hundredths() * n;
+            let upper_ok = if band.inclusive { sum <= upper } else { sum < upper };
+            if sum >= band.from.hundredths() * n && upper_ok {
                 stars = band.stars;
             }
         }

@@ -213,57 +213,68 @@ impl Form {
         for (m, sheet) in sheets.iter().enumerate() {
             let answers = sheet.answers.as_slice();
             let mut skipped: u128 = 0;
-            // Leaves before this index were stopped by `stopped_by` (a stop ends its section).
-            let mut stop_until = 0usize;
-            let mut stopped_by = 0usize;
             let count = count.min(answers.len()).min(lv.info.len()).min(MAX_LEAVES);
-            for i in 0..count {
+            let mut i = 0;
+            while i < count {
                 let (answer, info) = (answers[i], lv.info[i]);
+                let part = usize::from(info.part) & (MAX_PARTS - 1);
+                if info.flags == 0 {
+                    // The common leaf: one pick, no condition. The bit's index is the option's
+                    // (64 for none, whose lookup is never used).
+                    let picked =
+                        lv.option_points.get(info.start as usize + answer.trailing_zeros() as usize).copied();
+                    let points = if answer != 0 { picked.unwrap_or(0) } else { 0 };
+                    leaf_sum[i] += points;
+                    // MAX_PARTS is a power of two: the mask lets the compiler drop the bounds
+                    // check (a form has at most MAX_PARTS parts, so it never changes the index).
+                    part_sum[part] += points;
+                    if R::ON {
+                        rec.leaf(m, i, answer, Status::Scored, points);
+                    }
+                    i += 1;
+                    continue;
+                }
                 let mut status = Status::Scored;
-                if i < stop_until {
-                    status = Status::Stopped { by: stopped_by };
-                } else if info.flags & LEAF_APPLIES_IF != 0
+                if info.flags & LEAF_APPLIES_IF != 0
                     && let Some(Some(cond)) = lv.applies_if.get(i)
                     && !cond.eval(answers, skipped, facts)
                 {
                     status = Status::NotApplicable;
+                    skipped |= 1 << i;
                 }
                 let mut points = 0i64;
-                if status != Status::Scored {
-                    skipped |= 1 << i;
-                } else {
-                    let start = info.start as usize;
-                    if info.flags & LEAF_CUMULATIVE == 0 {
-                        // One pick: the bit's index is the option's (64 for none, never read).
-                        let picked = lv
-                            .option_points
-                            .get(start + answer.trailing_zeros() as usize)
-                            .copied()
-                            .unwrap_or(0);
-                        points = if answer != 0 { picked } else { 0 };
+                let mut stop_until = i + 1;
+                if status == Status::Scored {
+                    let mut bits = if info.flags & LEAF_CUMULATIVE == 0 {
+                        answer & answer.wrapping_neg()
                     } else {
-                        let mut bits = answer;
-                        while bits != 0 {
-                            let b = bits.trailing_zeros() as usize;
-                            points += lv.option_points.get(start + b).copied().unwrap_or(0);
-                            bits &= bits - 1;
-                        }
+                        answer
+                    };
+                    while bits != 0 {
+                        let b = bits.trailing_zeros() as usize;
+                        points += lv.option_points.get(info.start as usize + b).copied().unwrap_or(0);
+                        bits &= bits - 1;
                     }
                     if info.flags & LEAF_STOPS != 0
                         && let Some(Some(cond)) = lv.stops_section.get(i)
                         && cond.eval(answers, skipped, facts)
                     {
-                        stop_until = usize::from(info.section_end);
-                        stopped_by = i;
+                        stop_until = usize::from(info.section_end).min(count);
                     }
                 }
                 leaf_sum[i] += points;
-                // MAX_PARTS is a power of two: the mask lets the compiler drop the bounds check
-                // (a form has at most MAX_PARTS parts, so it never changes the index).
-                part_sum[usize::from(info.part) & (MAX_PARTS - 1)] += points;
+                part_sum[part] += points;
                 if R::ON {
                     rec.leaf(m, i, answer, status, points);
                 }
+                // A stop ends the rest of its section: those leaves score 0 and read as none.
+                for (j, &stopped) in answers.iter().enumerate().take(stop_until).skip(i + 1) {
+                    skipped |= 1 << j;
+                    if R::ON {
+                        rec.leaf(m, j, stopped, Status::Stopped { by: i }, 0);
+                    }
+                }
+                i = stop_until;
             }
             if knocked.is_none() && !(facts == 0 && self.knockouts_on_facts_only) {
                 knocked = self
@@ -277,7 +288,7 @@ impl Form {
         let members = sheets.len().max(1) as u32;
         let n = i64::from(members);
         let total: i64 = part_sum.iter().sum();
-        let band_stars = self.decision.band_of(Mean::new(Points(total), members));
+        let band_stars = self.decision.band_of(Points(total), members);
         // Ruling 2: the highest class k not above the band whose minimums, and those of every
         // class below, are all met.
         let mut class = band_stars;
