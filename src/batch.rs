@@ -51,6 +51,31 @@ pub fn score_assessments<'c>(
     items.iter().map(|a| catalog.score(a)).collect()
 }
 
+/// Scores assessments from any iterator, lazily and in order: for a stream too large to hold
+/// (a file read line by line, a database cursor). Each item is scored when the returned
+/// iterator reaches it; for parallel scoring, collect chunks into slices and use
+/// [`score_assessments_par`].
+///
+/// ```
+/// use ocop_rating::{Assessment, Catalog, batch};
+/// let catalog = Catalog::embedded()?;
+/// let text = std::fs::read_to_string("examples/26-2026-01-rau-cai.yaml")?;
+/// let stream = (0..3).map(|i| Assessment::from_text(&format!("sheet-{i}.yaml"), &text).unwrap());
+/// let stars: Vec<Option<u8>> =
+///     batch::score_iter(&catalog, stream).map(|r| r.map(|s| s.outcome().stars())).collect::<Result<_, _>>()?;
+/// assert_eq!(stars, [Some(3), Some(3), Some(3)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn score_iter<'c, I>(
+    catalog: &'c Catalog,
+    items: I,
+) -> impl Iterator<Item = Result<Scored<'c>, AssessmentError>> + use<'c, I>
+where
+    I: IntoIterator<Item = Assessment>,
+{
+    items.into_iter().map(move |a| catalog.score(&a))
+}
+
 /// [`score_sheets`] on every core; outcomes in input order.
 #[cfg(feature = "parallel")]
 pub fn score_sheets_par<'f>(sheets: &[Sheet<'f>]) -> Vec<Result<Outcome<'f>, AssessmentError>> {

@@ -52,3 +52,31 @@ fn parallel_batches_match_the_sequential_one_in_order() {
         assert_eq!(summaries(&out), sequential[..100]);
     }
 }
+
+#[test]
+fn assessments_from_an_iterator_come_out_in_order_like_the_slice_batch() {
+    let catalog = Catalog::embedded().unwrap();
+    let example = std::fs::read_to_string("examples/26-2026-01-rau-cai.yaml").unwrap();
+    // Alternate the example with a copy that names an unknown set, so errors keep their place.
+    let items: Vec<ocop_rating::Assessment> = (0..20)
+        .map(|i| {
+            let text =
+                if i % 3 == 0 { example.replace("set: \"01\"", "set: \"77\"") } else { example.clone() };
+            ocop_rating::Assessment::from_text(&format!("a{i}.yaml"), &text).unwrap()
+        })
+        .collect();
+    let show = |r: &Result<ocop_rating::Scored<'_>, ocop_rating::AssessmentError>| match r {
+        Ok(s) => format!("{} {}", s.assessment().file(), s.outcome().total()),
+        Err(e) => format!("error {e}"),
+    };
+    let from_slice: Vec<String> = batch::score_assessments(&catalog, &items).iter().map(show).collect();
+    let from_iter: Vec<String> = batch::score_iter(&catalog, items.clone()).map(|r| show(&r)).collect();
+    assert_eq!(from_iter, from_slice);
+    assert_eq!(from_iter.iter().filter(|s| s.starts_with("error")).count(), 7, "{from_iter:#?}");
+    assert!(from_iter[1].starts_with("a1.yaml "), "{}", from_iter[1]);
+    #[cfg(feature = "parallel")]
+    {
+        let parallel: Vec<String> = batch::score_assessments_par(&catalog, &items).iter().map(show).collect();
+        assert_eq!(parallel, from_slice);
+    }
+}
