@@ -80,3 +80,34 @@ fn assessments_from_an_iterator_come_out_in_order_like_the_slice_batch() {
         assert_eq!(parallel, from_slice);
     }
 }
+
+/// `ocop bulk --format jsonl` writes records with `write_outcome_json_line`, without building a
+/// `serde_json::Value`; its bytes must be exactly those of `outcome_json` with the id added.
+#[test]
+fn the_json_lines_writer_prints_the_json_value_byte_for_byte() {
+    use ocop_rating::render;
+    let catalog = Catalog::embedded().unwrap();
+    let mut g = SheetGenerator::new(3);
+    let mut held = 0;
+    let mut knocked = 0;
+    for form in catalog.forms() {
+        for i in 0..40 {
+            let mut sheet = g.sheet(form);
+            // Every fourth sheet sets the form's first fact, to reach knock-outs too.
+            if i % 4 == 0
+                && let Some(fact) = form.facts().first()
+            {
+                sheet.set_fact(fact.id(), true).unwrap();
+            }
+            let outcome = form.score(&sheet).unwrap();
+            held += usize::from(outcome.limited_by().next().is_some());
+            knocked += usize::from(outcome.disqualified().is_some());
+            let mut value = render::outcome_json(&outcome);
+            value.as_object_mut().unwrap().insert("id".into(), serde_json::json!(format!("p\"{i}")));
+            let mut line = Vec::new();
+            render::write_outcome_json_line(&outcome, &format!("p\"{i}"), &mut line);
+            assert_eq!(String::from_utf8(line).unwrap(), format!("{value}\n"));
+        }
+    }
+    assert!(held > 100 && knocked > 100, "held {held}, knocked {knocked}");
+}

@@ -234,6 +234,12 @@ fn write_row(id: &str, sheet: &Sheet<'_>, opts: &Options, line: &mut String) -> 
             line.push('\n');
             Ok(())
         }
+        OutFormat::Jsonl if !opts.trace => {
+            let mut bytes = Vec::with_capacity(512);
+            render::write_outcome_json_line(&outcome, id, &mut bytes);
+            line.push_str(&String::from_utf8_lossy(&bytes));
+            Ok(())
+        }
         OutFormat::Jsonl => {
             let mut value = render::outcome_json(&outcome);
             if let serde_json::Value::Object(map) = &mut value {
