@@ -366,7 +366,7 @@ impl<'c> Scored<'c> {
     }
     /// The audit trace (computed on demand; the sheets were checked when scored).
     pub fn trace(&self) -> Result<Trace<'c>, AssessmentError> {
-        self.form.trace(&self.sheets, &self.names)
+        self.form.trace_on(&self.sheets, &self.names, self.assessment.lodged_on)
     }
 }
 
@@ -534,7 +534,7 @@ impl Catalog {
         if !diagnostics.is_empty() {
             return Err(AssessmentError::new(diagnostics));
         }
-        let outcome = form.score_council(&sheets)?;
+        let outcome = form.score_council_on(&sheets, a.lodged_on)?;
         Ok(Scored { form, sheets, names, outcome, assessment: a.clone(), chosen_by })
     }
 }

@@ -41,7 +41,7 @@ pub(crate) fn council(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let total = s.form.run(std::slice::from_ref(s), &mut crate::score::NoTrace).total_sum();
+            let total = s.form.run(std::slice::from_ref(s), &mut crate::score::NoTrace, None).total_sum();
             let name = names
                 .get(i)
                 .filter(|n| !n.is_empty())

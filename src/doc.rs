@@ -202,6 +202,8 @@ pub(crate) struct MinimumDoc {
     pub at_least: String,
     pub text_vi: String,
     pub source: String,
+    /// The first day the minimum applies (a later amendment added it), if not the form's.
+    pub in_force_from: Option<crate::date::Date>,
     pub path: DocPath,
 }
 
@@ -647,11 +649,16 @@ fn read_minimums(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> Vec<Minim
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let p = path.index(i);
-        let Some(o) =
-            r.object(item, &p, "a minimum", &["stars", "criterion", "at_least", "text_vi", "source"], &[])
-        else {
+        let Some(o) = r.object(
+            item,
+            &p,
+            "a minimum",
+            &["stars", "criterion", "at_least", "text_vi", "source"],
+            &["in_force_from"],
+        ) else {
             continue;
         };
+        let in_force_from = o.get("in_force_from").and_then(|v| r.date(v, &o.at("in_force_from")));
         let stars = o.get("stars").and_then(|v| r.integer(v, &o.at("stars"), "stars", 2, 5));
         let criterion = o.get("criterion").and_then(|v| r.id(v, &o.at("criterion"), "criterion id"));
         let at_least = o.get("at_least").and_then(|v| r.id(v, &o.at("at_least"), "option key"));
@@ -659,7 +666,15 @@ fn read_minimums(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> Vec<Minim
         if let (Some(stars), Some(criterion), Some(at_least), Some(text_vi), Some(source)) =
             (stars, criterion, at_least, text_vi, source)
         {
-            out.push(MinimumDoc { stars: stars as u8, criterion, at_least, text_vi, source, path: p });
+            out.push(MinimumDoc {
+                stars: stars as u8,
+                criterion,
+                at_least,
+                text_vi,
+                source,
+                in_force_from,
+                path: p,
+            });
         }
     }
     out

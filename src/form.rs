@@ -511,9 +511,23 @@ pub struct Minimum {
     pub(crate) option: usize,
     pub(crate) at_least: Points,
     pub(crate) origin: MinimumOrigin,
+    pub(crate) in_force_from: Option<Date>,
 }
 
 impl Minimum {
+    /// The first day the minimum applies, when a later amendment added it (781/QĐ-TTg's table
+    /// from 2020-06-08); `None` when it applies with the form.
+    pub fn in_force_from(&self) -> Option<Date> {
+        self.in_force_from
+    }
+    /// Whether it applies to a dossier lodged on `on`. Without a date, every minimum applies:
+    /// the rules as they stand since the last amendment.
+    pub fn applies_on(&self, on: Option<Date>) -> bool {
+        match (self.in_force_from, on) {
+            (Some(from), Some(on)) => on >= from,
+            _ => true,
+        }
+    }
     /// The class that needs it.
     pub fn stars(&self) -> u8 {
         self.stars

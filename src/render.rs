@@ -219,7 +219,17 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
         let _ = writeln!(out, "Exact mean total: {}", outcome.total());
     }
     let _ = writeln!(out, "Band:  {}", band_text(form, outcome));
-    let minimum_count = form.minimums().len();
+    let later: Vec<&crate::form::Minimum> =
+        form.minimums().iter().filter(|m| !m.applies_on(outcome.judged_on())).collect();
+    if let (Some(on), Some(first)) = (outcome.judged_on(), later.first()) {
+        let from = first.in_force_from().map(|d| d.to_string()).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "Minimums: {} not applied, added from {from}, after this dossier was lodged on {on}",
+            later.len()
+        );
+    }
+    let minimum_count = form.minimums().len() - later.len();
     if minimum_count > 0 && outcome.limited_by().next().is_none() {
         let _ = writeln!(
             out,

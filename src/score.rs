@@ -4,6 +4,7 @@
 //! a bit set of scored leaves, and stack arrays for the sums: no heap allocation, whatever the
 //! number of criteria. The same loop, with a recorder plugged in, builds the audit trace.
 
+use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::doc::CriterionKind;
 use crate::error::AssessmentError;
@@ -152,8 +153,20 @@ impl Form {
     /// on each criterion's mean points; a fact set on any sheet counts; a knock-out that tests
     /// answers is triggered when it holds on any member's sheet.
     pub fn score_council<'f>(&'f self, sheets: &[Sheet<'f>]) -> Result<Outcome<'f>, AssessmentError> {
+        self.score_council_on(sheets, None)
+    }
+
+    /// [`Form::score_council`] for a dossier lodged on `on`: a minimum added by a later
+    /// amendment ([`Minimum::in_force_from`](crate::Minimum::in_force_from)) applies only from its
+    /// date. Without a date every minimum applies. [`Catalog::score`](crate::Catalog::score)
+    /// passes the assessment's `lodged_on`.
+    pub fn score_council_on<'f>(
+        &'f self,
+        sheets: &[Sheet<'f>],
+        on: Option<Date>,
+    ) -> Result<Outcome<'f>, AssessmentError> {
         self.check_sheets(sheets)?;
-        Ok(self.run(sheets, &mut NoTrace))
+        Ok(self.run(sheets, &mut NoTrace, on))
     }
 
     pub(crate) fn check_sheets(&self, sheets: &[Sheet<'_>]) -> Result<(), AssessmentError> {
@@ -200,7 +213,12 @@ impl Form {
     }
 
     /// The scoring loop. `sheets` are checked (same form, complete).
-    pub(crate) fn run<'f, R: Recorder>(&'f self, sheets: &[Sheet<'f>], rec: &mut R) -> Outcome<'f> {
+    pub(crate) fn run<'f, R: Recorder>(
+        &'f self,
+        sheets: &[Sheet<'f>],
+        rec: &mut R,
+        on: Option<Date>,
+    ) -> Outcome<'f> {
         let lv = &self.leaves;
         let count = lv.node.len();
         let mut leaf_sum = [0i64; MAX_LEAVES];
@@ -300,6 +318,9 @@ impl Form {
             if m.stars > band_stars {
                 break;
             }
+            if !m.applies_on(on) {
+                continue;
+            }
             if failed && m.stars != k {
                 break;
             }
@@ -324,6 +345,7 @@ impl Form {
             disqualified: knocked,
             limits,
             limit_count: limit_count as u8,
+            on,
         }
     }
 }
@@ -577,6 +599,7 @@ pub struct Outcome<'f> {
     disqualified: Option<u16>,
     limits: [Limit0; MAX_MINIMUMS_PER_CLASS],
     limit_count: u8,
+    on: Option<Date>,
 }
 
 /// A minimum that held the class down: criterion, the class it blocked, what it needed, what it got.
@@ -633,6 +656,10 @@ impl<'f> Outcome<'f> {
     /// The final class, or `None` when a knock-out disqualified the product.
     pub fn stars(&self) -> Option<u8> {
         if self.disqualified.is_some() { None } else { Some(self.class) }
+    }
+    /// The lodging date the minimums were judged on (`None`: every minimum applied).
+    pub fn judged_on(&self) -> Option<Date> {
+        self.on
     }
     /// The knock-out that disqualified the product, if any.
     pub fn disqualified(&self) -> Option<&'f Knockout> {

@@ -63,11 +63,21 @@ impl Form {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn trace<'f>(&'f self, sheets: &[Sheet<'f>], names: &[String]) -> Result<Trace<'f>, AssessmentError> {
+        self.trace_on(sheets, names, None)
+    }
+
+    /// [`Form::trace`] for a dossier lodged on `on` (see [`Form::score_council_on`]).
+    pub fn trace_on<'f>(
+        &'f self,
+        sheets: &[Sheet<'f>],
+        names: &[String],
+        on: Option<crate::date::Date>,
+    ) -> Result<Trace<'f>, AssessmentError> {
         self.check_sheets(sheets)?;
         let leaves = self.leaf_count();
         let empty = Cell { answer: 0, status: Status::Scored, points: Points::ZERO };
         let mut rec = Recording { members: sheets.len(), cells: vec![empty; leaves * sheets.len()] };
-        let outcome = self.run(sheets, &mut rec);
+        let outcome = self.run(sheets, &mut rec, on);
         let members = (0..sheets.len())
             .map(|i| names.get(i).cloned().unwrap_or_else(|| format!("member {}", i + 1)))
             .collect();

@@ -513,6 +513,7 @@ pub(crate) fn form(
             option: *option,
             at_least: b.options[*option].points,
             origin: MinimumOrigin::Marker,
+            in_force_from: None,
         });
     }
     for m in &doc.minimums {
@@ -532,12 +533,29 @@ pub(crate) fn form(
             continue;
         };
         let option = b.nodes[info.node].options.start + pos;
+        if let Some(from) = m.in_force_from
+            && !decision.in_force_on(from)
+        {
+            let d = err(
+                r,
+                DiagnosticKind::InvalidValue,
+                &m.path.key("in_force_from"),
+                format!("the minimum starts on {from}, outside decision {}'s period", decision.key),
+            )
+            .expected(format!(
+                "a date from {} to {}",
+                decision.in_force_from,
+                decision.in_force_until.map_or("today".to_string(), |u| u.to_string())
+            ));
+            r.push(&m.path.key("in_force_from"), d);
+        }
         minimums.push(Minimum {
             stars: m.stars,
             leaf,
             option,
             at_least: b.options[option].points,
             origin: MinimumOrigin::Table { text_vi: m.text_vi.clone(), source: m.source.clone() },
+            in_force_from: m.in_force_from,
         });
     }
     minimums.sort_by_key(|m| (m.stars, m.leaf));

@@ -294,3 +294,24 @@ fn resource_attacks_are_refused_quickly() {
     // Generous: the point is "not a hang", not a speed assertion.
     assert!(start.elapsed().as_secs() < 30);
 }
+
+#[test]
+fn a_dated_minimum_must_fall_in_its_decisions_period() {
+    // A minimum added by an amendment carries the amendment's date; one dated before the
+    // decision itself took effect (2030-01-15) is a mistake in the file.
+    let form = form_with(
+        "    source: \"Bộ 01, Mục 6\"",
+        "    source: \"Bộ 01, Mục 6\"\n    in_force_from: 2029-12-31",
+    );
+    let diags = load(DECISION, &form);
+    let d = only(&diags, DiagnosticKind::InvalidValue);
+    assert_eq!(d.path, "minimums[0].in_force_from");
+    assert_eq!(d.line, Some(line_of(&form, "in_force_from: 2029-12-31")));
+    assert!(d.message.contains("outside decision 99-2030's period"), "{}", d.message);
+    // Inside the period it loads, and is only a date.
+    let ok = form_with(
+        "    source: \"Bộ 01, Mục 6\"",
+        "    source: \"Bộ 01, Mục 6\"\n    in_force_from: 2030-03-01",
+    );
+    assert!(load(DECISION, &ok).iter().all(|d| d.severity == Severity::Warning));
+}

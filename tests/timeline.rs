@@ -112,3 +112,25 @@ fn evaluation_before_lodging_is_an_error() {
     let e = error_of("01", "lodged_on: 2026-06-02\nevaluated_on: 2026-06-01");
     assert!(e.contains("before the dossier was lodged"), "{e}");
 }
+
+/// 781/QĐ-TTg added its minimums on 2020-06-08: a 1048 dossier lodged before is judged without
+/// them, by the score and by the trace alike; with no date, the rules since 781 apply.
+#[test]
+fn the_781_minimums_apply_from_2020_06_08() {
+    let case: serde_yaml::Value = serde_yaml::from_str(
+        &std::fs::read_to_string("rules/1048-2019/cases/17-held-by-minimum.yaml").unwrap(),
+    )
+    .unwrap();
+    let assessment = serde_yaml::to_string(&case["assessment"]).unwrap();
+    let judged = |extra: &str| {
+        let a = Assessment::from_text("17.yaml", &format!("{assessment}{extra}")).unwrap();
+        let scored = catalog().score(&a).unwrap();
+        let traced = scored.trace().unwrap().outcome().stars();
+        assert_eq!(scored.outcome().stars(), traced, "score and trace disagree for {extra:?}");
+        (scored.outcome().band_stars(), traced, scored.outcome().limited_by().count())
+    };
+    assert_eq!(judged(""), (4, Some(2), 1), "no date: the rules since 781");
+    assert_eq!(judged("lodged_on: 2020-06-08\n"), (4, Some(2), 1));
+    assert_eq!(judged("lodged_on: 2020-06-07\n"), (4, Some(4), 0));
+    assert_eq!(judged("lodged_on: 2019-08-21\n"), (4, Some(4), 0));
+}
