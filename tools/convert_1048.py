@@ -951,7 +951,8 @@ def _minimums(self, parts):
     for stars, cid, at, text in MINIMUMS.get(self.set, []):
         crit = find_criterion(parts, cid)
         assert crit and at in crit["options"], (self.set, cid, at)
-        out.append({"stars": stars, "criterion": cid, "at_least": at, "text_vi": text, "source": M781})
+        out.append({"stars": stars, "criterion": cid, "at_least": at, "text_vi": text, "source": M781,
+                    "in_force_from": "2020-06-08"})
     return out
 
 
@@ -1002,7 +1003,7 @@ def _form_notes(self) -> list[str]:
         for stars, cid, at, text in MINIMUMS[n]:
             key_ = cid if cid in MINIMUM_NOTES else None
             notes.append(MINIMUM_NOTES[key_].format(t=text))
-        notes.append("781 Mục 6 minimums were added on 2020-06-08; the DSL cannot date a minimum, so they also apply to assessments of this form before that date.")
+        notes.append("781 Mục 6 minimums were added on 2020-06-08 (in_force_from): a dossier lodged before that day is judged without them; an assessment with no lodging date is judged with them (the rules since 781).")
     if n in FORM_UNMAPPED:
         notes.append(FORM_UNMAPPED[n])
     notes.extend(UNMAPPED_MINIMUMS)
