@@ -36,36 +36,58 @@ pub struct Summary {
 /// How the criterion columns of the header map to one form's leaves.
 struct Plan<'c> {
     form: &'c Form,
+    /// The lodging date of the rows of this plan (the `lodged_on` column), which picks the form
+    /// version and the minimums in force.
+    on: Option<ocop_rating::Date>,
+    /// The `lodged_on` column among the criterion columns, skipped when reading answers.
+    date_column: Option<usize>,
     /// For each criterion column: the form's leaf, or None when the form lacks it.
     columns: Vec<Option<usize>>,
     /// Leaves with no column at all (every row of this form lacks them).
     uncovered: Vec<&'c str>,
 }
 
+/// The raw cells that choose a plan: decision, set and `lodged_on`.
+type PlanKey = (Vec<u8>, Vec<u8>, Vec<u8>);
+
 struct Plans<'c> {
     catalog: &'c Catalog,
     criteria: Vec<String>,
-    index: HashMap<(Vec<u8>, Vec<u8>), usize>,
+    /// The column (among `criteria`) named `lodged_on`, if the header has one.
+    date_column: Option<usize>,
+    index: HashMap<PlanKey, usize>,
     plans: Vec<Result<Plan<'c>, String>>,
 }
 
 impl<'c> Plans<'c> {
-    /// The plan index of a (decision, set) pair, resolving it the first time it is seen.
-    fn index(&mut self, decision: &[u8], set: &[u8]) -> usize {
-        if let Some(&i) = self.index.get(&(decision.to_vec(), set.to_vec())) {
+    /// The plan index of a (decision, set, lodged_on) triple, resolving it the first time it is
+    /// seen.
+    fn index(&mut self, decision: &[u8], set: &[u8], lodged_on: &[u8]) -> usize {
+        let key = (decision.to_vec(), set.to_vec(), lodged_on.to_vec());
+        if let Some(&i) = self.index.get(&key) {
             return i;
         }
-        let plan =
-            self.resolve(String::from_utf8_lossy(decision).trim(), String::from_utf8_lossy(set).trim());
+        let plan = self.resolve(
+            String::from_utf8_lossy(decision).trim(),
+            String::from_utf8_lossy(set).trim(),
+            String::from_utf8_lossy(lodged_on).trim(),
+        );
         self.plans.push(plan);
-        self.index.insert((decision.to_vec(), set.to_vec()), self.plans.len() - 1);
+        self.index.insert(key, self.plans.len() - 1);
         self.plans.len() - 1
     }
 
-    fn resolve(&self, decision: &str, set: &str) -> Result<Plan<'c>, String> {
+    fn resolve(&self, decision: &str, set: &str, lodged_on: &str) -> Result<Plan<'c>, String> {
         let (catalog, criteria) = (self.catalog, &self.criteria);
+        let on = match lodged_on {
+            "" => None,
+            text => Some(
+                text.parse::<ocop_rating::Date>()
+                    .map_err(|e| format!("column lodged_on: `{text}` is not a date (YYYY-MM-DD): {e}"))?,
+            ),
+        };
         {
-            let form = catalog.form(decision, set, None).map_err(|e| {
+            let form = catalog.form(decision, set, on).map_err(|e| {
                 e.diagnostics()
                     .first()
                     .map(|d| {
@@ -77,15 +99,20 @@ impl<'c> Plans<'c> {
                     })
                     .unwrap_or_default()
             })?;
-            let columns: Vec<Option<usize>> =
-                criteria.iter().map(|id| form.leaves().position(|c| c.id() == id)).collect();
+            let columns: Vec<Option<usize>> = criteria
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    if Some(i) == self.date_column { None } else { form.leaves().position(|c| c.id() == id) }
+                })
+                .collect();
             let uncovered = form
                 .leaves()
                 .enumerate()
                 .filter(|(i, _)| !columns.contains(&Some(*i)))
                 .map(|(_, c)| c.id())
                 .collect();
-            Ok(Plan { form, columns, uncovered })
+            Ok(Plan { form, on, date_column: self.date_column, columns, uncovered })
         }
     }
 }
@@ -169,19 +196,31 @@ fn csv_field(text: &str) -> String {
 }
 
 /// Appends the output line of a scored sheet to `line` (nothing when it fails).
-fn render_row(id: &str, sheet: &Sheet<'_>, opts: &Options, line: &mut String) -> Result<(), String> {
+fn render_row(
+    id: &str,
+    sheet: &Sheet<'_>,
+    on: Option<ocop_rating::Date>,
+    opts: &Options,
+    line: &mut String,
+) -> Result<(), String> {
     let start = line.len();
-    let result = write_row(id, sheet, opts, line);
+    let result = write_row(id, sheet, on, opts, line);
     if result.is_err() {
         line.truncate(start);
     }
     result
 }
 
-fn write_row(id: &str, sheet: &Sheet<'_>, opts: &Options, line: &mut String) -> Result<(), String> {
+fn write_row(
+    id: &str,
+    sheet: &Sheet<'_>,
+    on: Option<ocop_rating::Date>,
+    opts: &Options,
+    line: &mut String,
+) -> Result<(), String> {
     let form = sheet.form();
     let outcome = form
-        .score(sheet)
+        .score_council_on(std::slice::from_ref(sheet), on)
         .map_err(|e| e.diagnostics().iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))?;
     match opts.format {
         OutFormat::Csv => {
@@ -223,7 +262,7 @@ fn write_row(id: &str, sheet: &Sheet<'_>, opts: &Options, line: &mut String) -> 
                 line.push_str(k.id());
             }
             if opts.trace {
-                let trace = form.trace(std::slice::from_ref(sheet), &[]).map_err(|e| e.to_string())?;
+                let trace = form.trace_on(std::slice::from_ref(sheet), &[], on).map_err(|e| e.to_string())?;
                 let cells: Vec<String> = trace
                     .lines()
                     .map(|l| format!("{}={}:{}", l.criterion.id(), l.answer_text(0), l.mean))
@@ -245,7 +284,8 @@ fn write_row(id: &str, sheet: &Sheet<'_>, opts: &Options, line: &mut String) -> 
             if let serde_json::Value::Object(map) = &mut value {
                 map.insert("id".into(), serde_json::json!(id));
                 if opts.trace {
-                    let trace = form.trace(std::slice::from_ref(sheet), &[]).map_err(|e| e.to_string())?;
+                    let trace =
+                        form.trace_on(std::slice::from_ref(sheet), &[], on).map_err(|e| e.to_string())?;
                     let lines: Vec<serde_json::Value> = trace
                         .lines()
                         .map(|l| {
@@ -289,7 +329,9 @@ fn run_csv(
     write_header(out, opts)?;
     let mut summary = Summary { scored: 0, rejected: 0, stopped: false };
     let mut progress = Progress::new(size);
-    let mut plans = Plans { catalog, criteria: criteria.clone(), index: HashMap::new(), plans: Vec::new() };
+    let date_column = criteria.iter().position(|c| c == "lodged_on");
+    let mut plans =
+        Plans { catalog, criteria: criteria.clone(), date_column, index: HashMap::new(), plans: Vec::new() };
     // A reader thread parses chunk n+1 while chunk n is scored: reading CSV is sequential, and
     // without the overlap the scoring threads wait for it. Two chunks in flight bound memory;
     // their records come back to the reader for reuse, so reading allocates only at the start.
@@ -307,14 +349,15 @@ fn run_csv(
             let first_row = chunk.first_row;
             // Resolve each distinct (decision, set) once, before the parallel part.
             keys.clear();
-            let mut last: Option<(&[u8], &[u8], usize)> = None;
+            let mut last: Option<(&[u8], &[u8], &[u8], usize)> = None;
             for record in records {
                 let (d, s) = (record.get(1).unwrap_or(b""), record.get(2).unwrap_or(b""));
+                let on = date_column.and_then(|c| record.get(c + 3)).unwrap_or(b"");
                 let index = match last {
-                    Some((ld, ls, i)) if ld == d && ls == s => i,
-                    _ => plans.index(d, s),
+                    Some((ld, ls, lo, i)) if ld == d && ls == s && lo == on => i,
+                    _ => plans.index(d, s, on),
                 };
-                last = Some((d, s, index));
+                last = Some((d, s, on, index));
                 keys.push(index);
             }
             let plans_ref = &plans.plans;
@@ -334,7 +377,11 @@ fn run_csv(
                         match score_record(record, keys[index], plans_ref, sheets, &criteria) {
                             Ok(sheet) => {
                                 let id = String::from_utf8_lossy(record.get(0).unwrap_or(b""));
-                                if let Err(m) = render_row(&id, sheet, opts, &mut text) {
+                                let on = plans_ref
+                                    .get(keys[index])
+                                    .and_then(|p| p.as_ref().ok())
+                                    .and_then(|p| p.on);
+                                if let Err(m) = render_row(&id, sheet, on, opts, &mut text) {
                                     bad.push((index, m));
                                 }
                             }
@@ -456,6 +503,9 @@ fn score_record<'s, 'c>(
     sheet.clear();
     let mut problems = Vec::new();
     for (col, cell) in record.iter().skip(3).enumerate() {
+        if Some(col) == plan.date_column {
+            continue;
+        }
         // Most cells of a mixed-set file are empty columns of other sets: skip them before
         // checking UTF-8.
         if cell.trim_ascii().is_empty() {
@@ -538,7 +588,7 @@ fn run_jsonl(
                     };
                 }
                 let mut line = String::new();
-                render_row(&id, &scored.sheets()[0], opts, &mut line)?;
+                render_row(&id, &scored.sheets()[0], a.lodged_on(), opts, &mut line)?;
                 line.pop(); // the newline; written below
                 Ok(line)
             })

@@ -74,7 +74,7 @@ enum Command {
     },
     /// List every decision and set with dates, counts and warnings.
     List,
-    /// Score a CSV (id,decision,set,<criterion ids…>) or JSON Lines file of sheets, streaming.
+    /// Score a CSV (id,decision,set,[lodged_on,]<criterion ids…>) or JSON Lines file, streaming.
     Bulk {
         /// Input: a .csv file, a .jsonl file of assessments, or - for CSV on stdin.
         input: String,
