@@ -50,6 +50,9 @@ struct Plan<'c> {
 /// The raw cells that choose a plan: decision, set and `lodged_on`.
 type PlanKey = (Vec<u8>, Vec<u8>, Vec<u8>);
 
+/// [`PlanKey`] borrowed from a record.
+type RowKey<'r> = (&'r [u8], &'r [u8], &'r [u8]);
+
 struct Plans<'c> {
     catalog: &'c Catalog,
     criteria: Vec<String>,
@@ -349,15 +352,16 @@ fn run_csv(
             let first_row = chunk.first_row;
             // Resolve each distinct (decision, set) once, before the parallel part.
             keys.clear();
-            let mut last: Option<(&[u8], &[u8], &[u8], usize)> = None;
+            // Consecutive rows mostly share their plan: compare with the previous row's cells.
+            let mut last: Option<(RowKey<'_>, usize)> = None;
             for record in records {
                 let (d, s) = (record.get(1).unwrap_or(b""), record.get(2).unwrap_or(b""));
                 let on = date_column.and_then(|c| record.get(c + 3)).unwrap_or(b"");
                 let index = match last {
-                    Some((ld, ls, lo, i)) if ld == d && ls == s && lo == on => i,
+                    Some(((ld, ls, lo), i)) if ld == d && ls == s && lo == on => i,
                     _ => plans.index(d, s, on),
                 };
-                last = Some((d, s, on, index));
+                last = Some(((d, s, on), index));
                 keys.push(index);
             }
             let plans_ref = &plans.plans;
