@@ -34,11 +34,50 @@ pub(crate) enum CondDoc {
     Not(Box<CondDoc>),
 }
 
-/// `applies_if` / `stops_section`.
+/// `applies_if`: a condition with the printed note that states it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct GateDoc {
     pub when: CondDoc,
     pub note_vi: String,
+    pub path: DocPath,
+}
+
+/// How far a printed stop reaches (ruling 9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopScope {
+    /// "Không đánh giá các bước tiếp theo": every later criterion, in every later section and
+    /// part, is not evaluated.
+    Evaluation,
+    /// Only the rest of the stopping criterion's section (for a future decision that says so).
+    Section,
+}
+
+impl StopScope {
+    /// The DSL spelling: `evaluation` or `section`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopScope::Evaluation => "evaluation",
+            StopScope::Section => "section",
+        }
+    }
+}
+
+/// `stops`: when the condition holds, the evaluation stops after this criterion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StopDoc {
+    pub when: CondDoc,
+    pub scope: StopScope,
+    pub note_vi: String,
+    pub path: DocPath,
+}
+
+/// `requirement`: a condition printed on a criterion ("Yêu cầu: …", ruling 11); when
+/// `unmet_when` holds the criterion scores 0 and the trace names the requirement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RequirementDoc {
+    pub text_vi: String,
+    pub unmet_when: CondDoc,
+    pub source: Option<String>,
     pub path: DocPath,
 }
 
@@ -165,7 +204,8 @@ pub(crate) struct CriterionDoc {
     pub criteria: Vec<CriterionDoc>,
     pub cases: Vec<(String, String)>,
     pub applies_if: Option<GateDoc>,
-    pub stops_section: Option<GateDoc>,
+    pub stops: Option<StopDoc>,
+    pub requirement: Option<RequirementDoc>,
     pub source: Option<String>,
     pub anomalies: Vec<AnomalyDoc>,
     pub path: DocPath,
@@ -551,6 +591,37 @@ fn read_gate(r: &mut Reader, v: &Value, path: &DocPath) -> Option<GateDoc> {
     Some(GateDoc { when: when?, note_vi: note_vi?, path: path.clone() })
 }
 
+fn read_stop(r: &mut Reader, v: &Value, path: &DocPath) -> Option<StopDoc> {
+    let o = r.object(v, path, "a stop", &["when", "scope", "note_vi"], &[])?;
+    let when = o.get("when").and_then(|v| read_condition(r, v, &o.at("when")));
+    let note_vi = o.text(r, "note_vi");
+    let scope = match o.text(r, "scope").as_deref() {
+        Some("evaluation") => Some(StopScope::Evaluation),
+        Some("section") => Some(StopScope::Section),
+        Some(other) => {
+            let d = Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                o.at("scope").to_string(),
+                format!("unknown stop scope `{other}`"),
+            )
+            .expected("`evaluation` (the rest of the evaluation, ruling 9) or `section` (the rest of the section)")
+            .suggest_opt(crate::diag::did_you_mean(other, ["evaluation", "section"]));
+            r.push(&o.at("scope"), d);
+            None
+        }
+        None => None,
+    };
+    Some(StopDoc { when: when?, scope: scope?, note_vi: note_vi?, path: path.clone() })
+}
+
+fn read_requirement(r: &mut Reader, v: &Value, path: &DocPath) -> Option<RequirementDoc> {
+    let o = r.object(v, path, "a requirement", &["text_vi", "unmet_when"], &["source"])?;
+    let text_vi = o.text(r, "text_vi");
+    let unmet_when = o.get("unmet_when").and_then(|v| read_condition(r, v, &o.at("unmet_when")));
+    let source = o.opt_text(r, "source");
+    Some(RequirementDoc { text_vi: text_vi?, unmet_when: unmet_when?, source, path: path.clone() })
+}
+
 fn read_anomalies(r: &mut Reader, o: &Object<'_>) -> Vec<AnomalyDoc> {
     let Some(v) = o.get("anomalies") else { return Vec::new() };
     let Some(items) = r.list(v, &o.at("anomalies"), "anomalies") else { return Vec::new() };
@@ -746,7 +817,9 @@ fn read_criterion(r: &mut Reader, id: String, v: &Value, parent: &DocPath) -> Op
             "criteria",
             "cases",
             "applies_if",
+            "stops",
             "stops_section",
+            "requirement",
             "source",
             "description_vi",
             "notes_vi",
@@ -819,7 +892,21 @@ fn read_criterion(r: &mut Reader, id: String, v: &Value, parent: &DocPath) -> Op
         }
     }
     let applies_if = o.get("applies_if").and_then(|v| read_gate(r, v, &o.at("applies_if")));
-    let stops_section = o.get("stops_section").and_then(|v| read_gate(r, v, &o.at("stops_section")));
+    let stops = o.get("stops").and_then(|v| read_stop(r, v, &o.at("stops")));
+    if o.get("stops_section").is_some() {
+        let d = Diagnostic::error(
+            DiagnosticKind::UnknownField,
+            o.at("stops_section").to_string(),
+            "`stops_section` was renamed: a stop states its scope",
+        )
+        .expected("stops: {when: …, scope: evaluation, note_vi: …}")
+        .suggest(
+            "write `stops:` with `scope: evaluation` (the printed stops end the evaluation, ruling 9) \
+             or `scope: section` where a decision stops only the rest of the section",
+        );
+        r.push(&o.at("stops_section"), d);
+    }
+    let requirement = o.get("requirement").and_then(|v| read_requirement(r, v, &o.at("requirement")));
     let source = o.opt_text(r, "source");
     let description_vi = o.opt_text(r, "description_vi");
     let notes_vi = o.texts(r, "notes_vi");
@@ -836,7 +923,8 @@ fn read_criterion(r: &mut Reader, id: String, v: &Value, parent: &DocPath) -> Op
         criteria,
         cases,
         applies_if,
-        stops_section,
+        stops,
+        requirement,
         source,
         anomalies,
         path,

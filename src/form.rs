@@ -301,7 +301,8 @@ pub struct Criterion {
     pub(crate) options: Range<usize>,
     pub(crate) cases: Vec<(String, String)>,
     pub(crate) applies_if: Option<Gate>,
-    pub(crate) stops_section: Option<Gate>,
+    pub(crate) stops: Option<Stop>,
+    pub(crate) requirement: Option<Requirement>,
     pub(crate) anomalies: Vec<Anomaly>,
 }
 
@@ -354,9 +355,54 @@ impl Criterion {
     pub fn applies_if_note(&self) -> Option<&str> {
         self.applies_if.as_ref().map(|g| g.note_vi.as_str())
     }
-    /// The "stop scoring the rest of the section if" note, if any.
-    pub fn stops_section_note(&self) -> Option<&str> {
-        self.stops_section.as_ref().map(|g| g.note_vi.as_str())
+    /// The printed stop ("Không đánh giá các bước tiếp theo nếu…"), if any (ruling 9).
+    pub fn stop(&self) -> Option<&Stop> {
+        self.stops.as_ref()
+    }
+    /// The requirement printed on this criterion ("Yêu cầu: …"), if any (ruling 11).
+    pub fn requirement(&self) -> Option<&Requirement> {
+        self.requirement.as_ref()
+    }
+}
+
+/// A printed stop: when its condition holds (the criterion's own answer, or a fact), the
+/// evaluation stops after the criterion (ruling 9). The criteria it reaches score 0 and are
+/// shown "not evaluated"; points given before the stop stand. A stop is not a knock-out.
+#[derive(Clone, Debug)]
+pub struct Stop {
+    pub(crate) note_vi: String,
+    pub(crate) scope: crate::doc::StopScope,
+}
+
+impl Stop {
+    /// The printed note, e.g. "Không đánh giá các bước tiếp theo nếu có tạp chất".
+    pub fn note_vi(&self) -> &str {
+        &self.note_vi
+    }
+    /// How far it reaches: the rest of the evaluation, or of the section.
+    pub fn scope(&self) -> crate::doc::StopScope {
+        self.scope
+    }
+}
+
+/// A requirement printed on a criterion, e.g. "Yêu cầu: 100% sản phẩm được trồng trên địa bàn
+/// cấp tỉnh" under 1.1 (ruling 11). An assessment states it unmet with a fact; the criterion then
+/// scores 0 and the trace names the requirement. It is not a knock-out, and without the fact the
+/// requirement is taken as met.
+#[derive(Clone, Debug)]
+pub struct Requirement {
+    pub(crate) text_vi: String,
+    pub(crate) source: String,
+}
+
+impl Requirement {
+    /// The printed requirement, verbatim.
+    pub fn text_vi(&self) -> &str {
+        &self.text_vi
+    }
+    /// Where it is printed.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 }
 
@@ -431,7 +477,7 @@ impl Cond {
     }
 }
 
-/// `applies_if` or `stops_section`.
+/// `applies_if`: its printed note.
 #[derive(Clone, Debug)]
 pub(crate) struct Gate {
     pub(crate) note_vi: String,
@@ -590,7 +636,8 @@ pub(crate) struct Leaves {
     /// so resolving a bulk cell reads this flat array, not the option's heap string.
     pub(crate) option_letter: Vec<u8>,
     pub(crate) applies_if: Vec<Option<Cond>>,
-    pub(crate) stops_section: Vec<Option<Cond>>,
+    pub(crate) stops: Vec<Option<Cond>>,
+    pub(crate) requirement: Vec<Option<Cond>>,
     /// Per leaf, what the scoring loop reads, packed in 8 bytes so that one zipped iterator
     /// feeds the loop without bounds checks.
     pub(crate) info: Vec<LeafInfo>,
@@ -601,11 +648,12 @@ pub(crate) struct Leaves {
 pub(crate) struct LeafInfo {
     /// Start of the leaf's options in `option_points`.
     pub(crate) start: u32,
-    /// One past the last leaf of its section (sections are contiguous in leaf order), so a
-    /// stop is `i < stop_until`.
-    pub(crate) section_end: u16,
-    /// [`LEAF_CUMULATIVE`], [`LEAF_APPLIES_IF`], [`LEAF_STOPS`]; 0 for the common case (one
-    /// pick, no condition).
+    /// One past the last leaf that a stop on this leaf reaches: the leaf count for a stop of
+    /// the evaluation, the end of its section (sections are contiguous in leaf order) for a
+    /// stop of the section; the leaves it stops are `i + 1 .. stop_end`.
+    pub(crate) stop_end: u16,
+    /// [`LEAF_CUMULATIVE`], [`LEAF_APPLIES_IF`], [`LEAF_STOPS`], [`LEAF_REQUIREMENT`]; 0 for the
+    /// common case (one pick, no condition).
     pub(crate) flags: u8,
     /// Index of its part.
     pub(crate) part: u8,
@@ -615,8 +663,10 @@ pub(crate) struct LeafInfo {
 pub(crate) const LEAF_CUMULATIVE: u8 = 1;
 /// Leaf flag: the leaf has an `applies_if` condition.
 pub(crate) const LEAF_APPLIES_IF: u8 = 2;
-/// Leaf flag: the leaf has a `stops_section` condition.
+/// Leaf flag: the leaf has a `stops` condition.
 pub(crate) const LEAF_STOPS: u8 = 4;
+/// Leaf flag: the leaf has a printed `requirement`.
+pub(crate) const LEAF_REQUIREMENT: u8 = 8;
 
 impl Form {
     /// The decision this form belongs to.

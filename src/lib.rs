@@ -67,15 +67,15 @@ pub use award::{Award, CouncilSummary};
 pub use catalog::{Catalog, CatalogBuilder};
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, DiagnosticKind, Severity, render_all};
-pub use doc::CriterionKind;
+pub use doc::{CriterionKind, StopScope};
 pub use error::{AssessmentError, Error, LoadError};
 pub use form::{
     Anomaly, AwardLevel, Band, Choice, Criterion, Decision, Fact, Form, Knockout, Minimum, MinimumOrigin,
-    Part, Section, Transition,
+    Part, Requirement, Section, Stop, Transition,
 };
 pub use points::{Mean, Points};
 pub use read::Limits;
-pub use score::{Answer, AnswerError, Limit, Outcome, Sheet, Status};
+pub use score::{Answer, AnswerError, Limit, Outcome, Sheet, Status, Stopped};
 pub use shared::SharedCatalog;
 pub use trace::{Cell, Trace, TraceLine};
 

@@ -38,6 +38,9 @@ pub fn verdict(outcome: &Outcome<'_>) -> String {
     }
     let stars = outcome.class_after_minimums();
     let mut out = format!("{stars} star{}", if stars == 1 { "" } else { "s" });
+    if let Some(stop) = outcome.stopped() {
+        let _ = write!(out, ", on the points given before the evaluation stopped at {}", stop.criterion.id());
+    }
     if stars < outcome.band_stars() {
         let blocked = stars + 1;
         let reasons: Vec<String> = outcome
@@ -54,6 +57,21 @@ pub fn verdict(outcome: &Outcome<'_>) -> String {
         );
     }
     out
+}
+
+/// One line: where the evaluation stopped and why (ruling 9).
+pub fn stopped_text(stop: &crate::score::Stopped<'_>, members: u32) -> String {
+    let reach = match stop.stop.scope() {
+        crate::StopScope::Evaluation => "every later criterion was not evaluated",
+        crate::StopScope::Section => "the rest of its section was not evaluated",
+    };
+    let on = if members > 1 { format!(" (on {} of {members} sheets)", stop.sheets) } else { String::new() };
+    format!(
+        "Evaluation stopped at {} {}{on}: {} — {reach}; the class rests on the points given before the stop (not a knock-out)",
+        stop.criterion.id(),
+        stop.criterion.title_vi(),
+        stop.stop.note_vi()
+    )
 }
 
 fn band_text(form: &Form, outcome: &Outcome<'_>) -> String {
@@ -182,7 +200,7 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
                 for (m, member) in members.iter().enumerate() {
                     if let Some(reason) = line.reason_zero(m) {
                         let who = if council { format!("{member}: ") } else { String::new() };
-                        let _ = writeln!(out, "    {indent}        {who}0 points, {reason}");
+                        let _ = writeln!(out, "    {indent}        {who}0 points, {}", cut(&reason, 110));
                     }
                 }
                 for anomaly in c.anomalies() {
@@ -255,6 +273,9 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
             l.got
         );
     }
+    if let Some(stop) = outcome.stopped() {
+        let _ = writeln!(out, "{}", stopped_text(&stop, outcome.members()));
+    }
     match outcome.disqualified() {
         Some(k) => {
             let _ = writeln!(out, "Knock-out: {} — {} ({})", k.id(), k.text_vi(), k.name_en());
@@ -294,12 +315,13 @@ fn status_name(status: Status) -> &'static str {
     match status {
         Status::Scored => "scored",
         Status::NotApplicable => "not_applicable",
-        Status::Stopped { .. } => "stopped",
+        Status::Stopped { .. } => "not_evaluated",
+        Status::RequirementUnmet => "requirement_unmet",
     }
 }
 
 /// The JSON record of a result: `total`, `parts`, `band_stars`, `stars`, `disqualified`,
-/// `limited_by`, `ruleset`, and `trace` when given. Decimals are strings, exact.
+/// `limited_by`, `stopped`, `ruleset`, and `trace` when given. Decimals are strings, exact.
 pub fn json(scored: &Scored<'_>, trace: Option<&Trace<'_>>) -> Value {
     let form = scored.form();
     let outcome = scored.outcome();
@@ -377,7 +399,16 @@ struct OutcomeRecord<'a> {
     parts: PartsRecord,
     ruleset: RulesetRecord<'a>,
     stars: Option<u8>,
+    stopped: Option<StoppedRecord<'a>>,
     total: String,
+}
+
+#[derive(serde::Serialize)]
+struct StoppedRecord<'a> {
+    criterion: &'a str,
+    note_vi: &'a str,
+    scope: &'a str,
+    sheets: u32,
 }
 
 #[derive(serde::Serialize)]
@@ -451,6 +482,12 @@ impl<'a> OutcomeRecord<'a> {
                 sha256: form.sha256(),
             },
             stars: outcome.stars(),
+            stopped: outcome.stopped().map(|s| StoppedRecord {
+                criterion: s.criterion.id(),
+                note_vi: s.stop.note_vi(),
+                scope: s.stop.scope().as_str(),
+                sheets: s.sheets,
+            }),
             total: outcome.total().to_string(),
         }
     }

@@ -9,7 +9,8 @@ use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::doc::CriterionKind;
 use crate::error::AssessmentError;
 use crate::form::{
-    Criterion, Form, Knockout, LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_STOPS, MAX_LEAVES, MAX_PARTS,
+    Criterion, Form, Knockout, LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_REQUIREMENT, LEAF_STOPS, MAX_LEAVES,
+    MAX_PARTS,
 };
 use crate::points::{Mean, Points};
 use rust_decimal::Decimal;
@@ -224,6 +225,8 @@ impl Form {
         let mut leaf_sum = [0i64; MAX_LEAVES];
         let mut part_sum = [0i64; MAX_PARTS];
         let mut knocked: Option<u16> = None;
+        let mut stopped_at: Option<u16> = None;
+        let mut stopped_sheets = 0u32;
         let mut facts = 0u64;
         for sheet in sheets {
             facts |= sheet.facts;
@@ -231,6 +234,7 @@ impl Form {
         for (m, sheet) in sheets.iter().enumerate() {
             let answers = sheet.answers.as_slice();
             let mut skipped: u128 = 0;
+            let mut sheet_stopped = false;
             let count = count.min(answers.len()).min(lv.info.len()).min(MAX_LEAVES);
             let mut i = 0;
             while i < count {
@@ -260,24 +264,37 @@ impl Form {
                     status = Status::NotApplicable;
                     skipped |= 1 << i;
                 }
+                if status == Status::Scored
+                    && info.flags & LEAF_REQUIREMENT != 0
+                    && let Some(Some(cond)) = lv.requirement.get(i)
+                    && cond.eval(answers, skipped, facts)
+                {
+                    // Ruling 11: a requirement printed on the criterion is stated unmet.
+                    status = Status::RequirementUnmet;
+                }
                 let mut points = 0i64;
                 let mut stop_until = i + 1;
-                if status == Status::Scored {
-                    let mut bits = if info.flags & LEAF_CUMULATIVE == 0 {
-                        answer & answer.wrapping_neg()
-                    } else {
-                        answer
-                    };
-                    while bits != 0 {
-                        let b = bits.trailing_zeros() as usize;
-                        points += lv.option_points.get(info.start as usize + b).copied().unwrap_or(0);
-                        bits &= bits - 1;
+                if status != Status::NotApplicable {
+                    if status == Status::Scored {
+                        let mut bits = if info.flags & LEAF_CUMULATIVE == 0 {
+                            answer & answer.wrapping_neg()
+                        } else {
+                            answer
+                        };
+                        while bits != 0 {
+                            let b = bits.trailing_zeros() as usize;
+                            points += lv.option_points.get(info.start as usize + b).copied().unwrap_or(0);
+                            bits &= bits - 1;
+                        }
                     }
                     if info.flags & LEAF_STOPS != 0
-                        && let Some(Some(cond)) = lv.stops_section.get(i)
+                        && let Some(Some(cond)) = lv.stops.get(i)
                         && cond.eval(answers, skipped, facts)
                     {
-                        stop_until = usize::from(info.section_end).min(count);
+                        stop_until = usize::from(info.stop_end).min(count);
+                        sheet_stopped = true;
+                        let leaf = i as u16;
+                        stopped_at = Some(stopped_at.map_or(leaf, |s| s.min(leaf)));
                     }
                 }
                 leaf_sum[i] += points;
@@ -285,7 +302,7 @@ impl Form {
                 if R::ON {
                     rec.leaf(m, i, answer, status, points);
                 }
-                // A stop ends the rest of its section: those leaves score 0 and read as none.
+                // Ruling 9: the leaves a stop reaches are not evaluated: 0 points, read as none.
                 for (j, &stopped) in answers.iter().enumerate().take(stop_until).skip(i + 1) {
                     skipped |= 1 << j;
                     if R::ON {
@@ -294,6 +311,7 @@ impl Form {
                 }
                 i = stop_until;
             }
+            stopped_sheets += u32::from(sheet_stopped);
             if knocked.is_none() && !(facts == 0 && self.knockouts_on_facts_only) {
                 knocked = self
                     .knockouts
@@ -343,6 +361,8 @@ impl Form {
             band_stars,
             class,
             disqualified: knocked,
+            stopped_at,
+            stopped_sheets,
             limits,
             limit_count: limit_count as u8,
             on,
@@ -558,11 +578,14 @@ pub enum Status {
     Scored,
     /// Its `applies_if` condition did not hold: 0 points (ruling 4).
     NotApplicable,
-    /// An earlier criterion of its section stopped the section: 0 points.
+    /// Not evaluated: an earlier criterion's stop ended the evaluation (or, for a stop of
+    /// `scope: section`, its section) before it (ruling 9): 0 points.
     Stopped {
-        /// The leaf index of the criterion that stopped the section.
+        /// The leaf index of the criterion whose stop fired.
         by: usize,
     },
+    /// The requirement printed on the criterion is stated unmet (ruling 11): 0 points.
+    RequirementUnmet,
 }
 
 /// Receives every scored leaf; the trace plugs in here, the plain score does not.
@@ -597,9 +620,22 @@ pub struct Outcome<'f> {
     band_stars: u8,
     class: u8,
     disqualified: Option<u16>,
+    stopped_at: Option<u16>,
+    stopped_sheets: u32,
     limits: [Limit0; MAX_MINIMUMS_PER_CLASS],
     limit_count: u8,
     on: Option<Date>,
+}
+
+/// Where an evaluation stopped: see [`Outcome::stopped`].
+#[derive(Clone, Copy, Debug)]
+pub struct Stopped<'f> {
+    /// The criterion whose stop fired (the earliest, in a council).
+    pub criterion: &'f Criterion,
+    /// Its printed stop: the note and the scope.
+    pub stop: &'f crate::form::Stop,
+    /// On how many sheets a stop fired (1 for a single sheet).
+    pub sheets: u32,
 }
 
 /// A minimum that held the class down: criterion, the class it blocked, what it needed, what it got.
@@ -664,6 +700,15 @@ impl<'f> Outcome<'f> {
     /// The knock-out that disqualified the product, if any.
     pub fn disqualified(&self) -> Option<&'f Knockout> {
         self.disqualified.and_then(|k| self.form.knockouts.get(k as usize))
+    }
+    /// Where the evaluation stopped (ruling 9), if a stop fired on any sheet: the earliest
+    /// stopping criterion, and on how many sheets a stop fired. The product keeps the points
+    /// given before the stop and is classed on them; a stop is not a knock-out.
+    pub fn stopped(&self) -> Option<Stopped<'f>> {
+        let form = self.form;
+        let criterion = form.leaves().nth(usize::from(self.stopped_at?))?;
+        let stop = criterion.stop()?;
+        Some(Stopped { criterion, stop, sheets: self.stopped_sheets })
     }
     /// The minimums that blocked the class just above [`Outcome::class_after_minimums`], in form order.
     pub fn limited_by(&self) -> impl Iterator<Item = Limit<'f>> + '_ {

@@ -136,11 +136,15 @@ impl<'t, 'f> TraceLine<'t, 'f> {
             Status::Stopped { by } => {
                 let stopper = self.form.leaves().nth(by);
                 Some(format!(
-                    "not scored: {} ({})",
-                    stopper.and_then(|c| c.stops_section_note()).unwrap_or("the section was stopped"),
-                    stopper.map(|c| format!("criterion {}", c.id())).unwrap_or_default()
+                    "not evaluated: stopped at {} — {}",
+                    stopper.map_or("an earlier criterion", |c| c.id()),
+                    stopper.and_then(|c| c.stop()).map_or("the evaluation was stopped", |s| s.note_vi())
                 ))
             }
+            Status::RequirementUnmet => Some(format!(
+                "requirement not met: {}",
+                self.criterion.requirement().map_or("its printed requirement", |q| q.text_vi())
+            )),
         }
     }
 }

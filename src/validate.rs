@@ -6,10 +6,11 @@
 use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::doc::{
     AnomalyDoc, BandDoc, CondDoc, CriterionDoc, CriterionKind, DecisionDoc, FactDoc, FormDoc, KnockoutDoc,
+    StopScope,
 };
 use crate::form::{
-    Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout,
-    LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_STOPS, Leaves, MAX_FACTS, MAX_LEAVES, MAX_OPTIONS, MAX_PARTS,
+    Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout, Requirement, Stop,
+    LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_REQUIREMENT, LEAF_STOPS, Leaves, MAX_FACTS, MAX_LEAVES, MAX_OPTIONS, MAX_PARTS,
     Minimum, MinimumOrigin, Part, Section, Transition,
 };
 use crate::locate::DocPath;
@@ -248,6 +249,14 @@ struct LeafInfo {
     keys: Vec<String>,
 }
 
+/// A criterion's condition, compiled once every leaf is known.
+#[derive(Clone, Copy)]
+enum PendingGate<'a> {
+    AppliesIf(&'a crate::doc::GateDoc),
+    Stop(&'a crate::doc::StopDoc),
+    Requirement(&'a crate::doc::RequirementDoc),
+}
+
 struct Builder<'a> {
     form_doc: &'a FormDoc,
     decision: &'a Decision,
@@ -259,8 +268,8 @@ struct Builder<'a> {
     leaves: Vec<LeafInfo>,
     leaf_part: Vec<u8>,
     leaf_section: Vec<u16>,
-    /// Gates to compile once every leaf is known: (leaf, node doc path, is_stop, gate).
-    gates: Vec<(usize, &'a crate::doc::GateDoc, bool)>,
+    /// Conditions to compile once every leaf is known, with their leaf.
+    gates: Vec<(usize, PendingGate<'a>)>,
     index: HashMap<String, usize>,
     markers: Vec<(usize, usize, u8, DocPath)>,
 }
@@ -483,24 +492,12 @@ pub(crate) fn form(
 
     // Gates.
     let mut applies_if: Vec<Option<Cond>> = vec![None; b.leaves.len()];
-    let mut stops_section: Vec<Option<Cond>> = vec![None; b.leaves.len()];
+    let mut stops: Vec<Option<Cond>> = vec![None; b.leaves.len()];
+    let mut stop_scopes: Vec<Option<StopScope>> = vec![None; b.leaves.len()];
+    let mut requirement: Vec<Option<Cond>> = vec![None; b.leaves.len()];
     let gates = std::mem::take(&mut b.gates);
-    for (leaf, gate, is_stop) in gates {
-        // `applies_if` may read earlier criteria only; `stops_section` may read its own answer.
-        let limit = if is_stop { leaf + 1 } else { leaf };
-        if let Some(cond) = b.condition(r, &gate.when, &fact_ids, limit) {
-            let what = if is_stop { "stops_section condition" } else { "applies_if condition" };
-            b.check_satisfiable(r, &cond, &gate.path.key("when"), what, facts.len());
-            let node = b.leaves[leaf].node;
-            let compiled = Gate { note_vi: gate.note_vi.clone() };
-            if is_stop {
-                b.nodes[node].stops_section = Some(compiled);
-                stops_section[leaf] = Some(cond);
-            } else {
-                b.nodes[node].applies_if = Some(compiled);
-                applies_if[leaf] = Some(cond);
-            }
-        }
+    for (leaf, gate) in gates {
+        b.gate(r, leaf, gate, &fact_ids, facts.len(), &mut applies_if, &mut stops, &mut stop_scopes, &mut requirement);
     }
 
     // Minimums: star markers, then the form's table.
@@ -586,22 +583,19 @@ pub(crate) fn form(
         if applies_if.get(i).is_some_and(Option::is_some) {
             flags |= LEAF_APPLIES_IF;
         }
-        if stops_section.get(i).is_some_and(Option::is_some) {
+        if stops.get(i).is_some_and(Option::is_some) {
             flags |= LEAF_STOPS;
         }
-        let start = leaves.option_start[i];
-        leaves.info.push(crate::form::LeafInfo { start, section_end: 0, flags, part: b.leaf_part[i] });
-    }
-    // Leaves are in printed order, so each section's leaves are one run.
-    let mut end = leaves.info.len() as u16;
-    for i in (0..leaves.info.len()).rev() {
-        if i + 1 < leaves.section.len() && leaves.section[i] != leaves.section[i + 1] {
-            end = i as u16 + 1;
+        if requirement.get(i).is_some_and(Option::is_some) {
+            flags |= LEAF_REQUIREMENT;
         }
-        leaves.info[i].section_end = end;
+        let start = leaves.option_start[i];
+        leaves.info.push(crate::form::LeafInfo { start, stop_end: 0, flags, part: b.leaf_part[i] });
     }
+    set_stop_ends(&mut leaves, &stop_scopes);
     leaves.applies_if = applies_if;
-    leaves.stops_section = stops_section;
+    leaves.stops = stops;
+    leaves.requirement = requirement;
     Some(Form {
         decision: Arc::clone(decision),
         set: doc.set.clone(),
@@ -626,6 +620,23 @@ pub(crate) fn form(
         leaves,
         index: b.index,
     })
+}
+
+/// Where each leaf's stop ends: the leaf count for a stop of the evaluation (ruling 9), the end
+/// of its section for a stop of the section. Leaves are in printed order, so each section's
+/// leaves are one run.
+fn set_stop_ends(leaves: &mut Leaves, scopes: &[Option<StopScope>]) {
+    let count = leaves.info.len() as u16;
+    let mut section_end = count;
+    for i in (0..leaves.info.len()).rev() {
+        if i + 1 < leaves.section.len() && leaves.section[i] != leaves.section[i + 1] {
+            section_end = i as u16 + 1;
+        }
+        leaves.info[i].stop_end = match scopes.get(i).copied().flatten() {
+            Some(StopScope::Section) => section_end,
+            _ => count,
+        };
+    }
 }
 
 /// Records every anomaly as a warning and keeps it for the trace.
@@ -710,7 +721,8 @@ impl<'a> Builder<'a> {
             options: 0..0,
             cases: c.cases.clone(),
             applies_if: None,
-            stops_section: None,
+            stops: None,
+            requirement: None,
             anomalies: Vec::new(),
         });
         let shape = |r: &mut Reader, message: String, expected: &str| {
@@ -744,7 +756,7 @@ impl<'a> Builder<'a> {
                     .expected(format!("max: {sum}, or an anomaly on `max`"));
                     r.push(&c.path.key("max"), d);
                 }
-                if c.applies_if.is_some() || c.stops_section.is_some() {
+                if c.applies_if.is_some() || c.stops.is_some() || c.requirement.is_some() {
                     shape(r, format!("group {} has a condition", c.id), "conditions on answered criteria");
                 }
                 self.nodes[node].anomalies = anomalies;
@@ -894,10 +906,56 @@ impl<'a> Builder<'a> {
         self.leaf_part.push(part as u8);
         self.leaf_section.push(section as u16);
         if let Some(g) = &c.applies_if {
-            self.gates.push((leaf, g, false));
+            self.gates.push((leaf, PendingGate::AppliesIf(g)));
         }
-        if let Some(g) = &c.stops_section {
-            self.gates.push((leaf, g, true));
+        if let Some(g) = &c.stops {
+            self.gates.push((leaf, PendingGate::Stop(g)));
+        }
+        if let Some(g) = &c.requirement {
+            self.gates.push((leaf, PendingGate::Requirement(g)));
+        }
+    }
+
+    /// Compiles one criterion's condition. `applies_if` and `requirement` read earlier criteria
+    /// and facts only; a stop may also read the criterion's own answer.
+    #[allow(clippy::too_many_arguments)]
+    fn gate(
+        &mut self,
+        r: &mut Reader,
+        leaf: usize,
+        gate: PendingGate<'a>,
+        fact_ids: &[String],
+        fact_count: usize,
+        applies_if: &mut [Option<Cond>],
+        stops: &mut [Option<Cond>],
+        stop_scopes: &mut [Option<StopScope>],
+        requirement: &mut [Option<Cond>],
+    ) {
+        let (when, path, what, limit) = match gate {
+            PendingGate::AppliesIf(g) => (&g.when, g.path.key("when"), "applies_if condition", leaf),
+            PendingGate::Stop(g) => (&g.when, g.path.key("when"), "stop condition", leaf + 1),
+            PendingGate::Requirement(g) => {
+                (&g.unmet_when, g.path.key("unmet_when"), "requirement's unmet_when condition", leaf)
+            }
+        };
+        let Some(cond) = self.condition(r, when, fact_ids, limit) else { return };
+        self.check_satisfiable(r, &cond, &path, what, fact_count);
+        let node = self.leaves[leaf].node;
+        match gate {
+            PendingGate::AppliesIf(g) => {
+                self.nodes[node].applies_if = Some(Gate { note_vi: g.note_vi.clone() });
+                applies_if[leaf] = Some(cond);
+            }
+            PendingGate::Stop(g) => {
+                self.nodes[node].stops = Some(Stop { note_vi: g.note_vi.clone(), scope: g.scope });
+                stops[leaf] = Some(cond);
+                stop_scopes[leaf] = Some(g.scope);
+            }
+            PendingGate::Requirement(g) => {
+                let source = g.source.clone().unwrap_or_else(|| self.nodes[node].source.clone());
+                self.nodes[node].requirement = Some(Requirement { text_vi: g.text_vi.clone(), source });
+                requirement[leaf] = Some(cond);
+            }
         }
     }
 

@@ -61,7 +61,8 @@ struct Leaf {
     max: i64,
     options: Vec<(String, i64, Option<i64>)>,
     applies_if: Option<Value>,
-    stops_section: Option<Value>,
+    /// The stop's condition and whether it ends the whole evaluation (`scope: evaluation`).
+    stops: Option<(Value, bool)>,
 }
 
 fn walk(criteria: &Value, section: &str, part: usize, out: &mut Vec<Leaf>) {
@@ -95,7 +96,9 @@ fn walk(criteria: &Value, section: &str, part: usize, out: &mut Vec<Leaf>) {
             max: num(c.get("max").unwrap()),
             options,
             applies_if: c.get("applies_if").map(|g| g.get("when").unwrap().clone()),
-            stops_section: c.get("stops_section").map(|g| g.get("when").unwrap().clone()),
+            stops: c.get("stops").map(|g| {
+                (g.get("when").unwrap().clone(), g.get("scope").and_then(Value::as_str) == Some("evaluation"))
+            }),
         });
     }
 }
@@ -140,10 +143,13 @@ fn reference_score(form: &Form, answers: &HashMap<String, Vec<String>>) -> (i64,
     let mut effective: HashMap<String, Vec<String>> = HashMap::new();
     let mut points: HashMap<String, i64> = HashMap::new();
     let mut part_totals = vec![0i64; parts.len()];
-    let mut stopped: Option<String> = None;
+    // A stop of the evaluation ends every later criterion; a stop of a section, the rest of it.
+    let mut stopped_section: Option<String> = None;
+    let mut stopped_all = false;
     for leaf in &leaves {
         let given = answers.get(&leaf.id).cloned().unwrap_or_default();
-        let scored = stopped.as_deref() != Some(leaf.section.as_str())
+        let scored = !stopped_all
+            && stopped_section.as_deref() != Some(leaf.section.as_str())
             && leaf.applies_if.as_ref().is_none_or(|c| holds(c, &effective, &facts));
         let p = if !scored {
             0
@@ -154,8 +160,14 @@ fn reference_score(form: &Form, answers: &HashMap<String, Vec<String>>) -> (i64,
         };
         if scored {
             effective.insert(leaf.id.clone(), given);
-            if leaf.stops_section.as_ref().is_some_and(|c| holds(c, &effective, &facts)) {
-                stopped = Some(leaf.section.clone());
+            if let Some((c, whole)) = &leaf.stops
+                && holds(c, &effective, &facts)
+            {
+                if *whole {
+                    stopped_all = true;
+                } else {
+                    stopped_section = Some(leaf.section.clone());
+                }
             }
         }
         points.insert(leaf.id.clone(), p);
