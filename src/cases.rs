@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 /// One expected field that differs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mismatch {
-    /// `total`, `parts.A`, `band_stars`, `stars`, `disqualified`, `limited_by`.
+    /// `total`, `parts.A`, `band_stars`, `stars`, `disqualified`, `limited_by`, `stopped_at`,
+    /// `requirements_unmet`.
     pub field: String,
     /// As the case expects.
     pub expected: String,
@@ -66,6 +67,8 @@ struct Expect {
     stars: Option<Option<u8>>,
     disqualified: Option<Option<String>>,
     limited_by: Option<Vec<String>>,
+    stopped_at: Option<Option<String>>,
+    requirements_unmet: Option<Vec<String>>,
 }
 
 /// Finds every case file under `path` (a case file, a `cases/` folder, a decision folder or
@@ -191,6 +194,28 @@ pub fn run_bytes(catalog: &Catalog, file: &str, bytes: &[u8]) -> CaseResult {
         actual.dedup();
         check("limited_by", format!("[{}]", expected.join(", ")), format!("[{}]", actual.join(", ")));
     }
+    if let Some(expected) = &expect.stopped_at {
+        check(
+            "stopped_at",
+            expected.clone().unwrap_or_else(|| "null".into()),
+            outcome.stopped().map_or("null".to_string(), |s| s.criterion.id().to_string()),
+        );
+    }
+    if let Some(expected) = &expect.requirements_unmet {
+        let actual: Vec<String> = match scored.trace() {
+            Ok(trace) => trace
+                .lines()
+                .filter(|l| l.cells.iter().any(|c| c.status == crate::score::Status::RequirementUnmet))
+                .map(|l| l.criterion.id().to_string())
+                .collect(),
+            Err(e) => vec![format!("(no trace: {e})")],
+        };
+        check(
+            "requirements_unmet",
+            format!("[{}]", expected.join(", ")),
+            format!("[{}]", actual.join(", ")),
+        );
+    }
     if !result.mismatches.is_empty()
         && let Ok(trace) = scored.trace()
     {
@@ -220,7 +245,7 @@ fn read_expect(r: &mut Reader, v: &Value, path: &DocPath) -> Expect {
         path,
         "the expected result",
         &["total", "stars"],
-        &["parts", "band_stars", "disqualified", "limited_by"],
+        &["parts", "band_stars", "disqualified", "limited_by", "stopped_at", "requirements_unmet"],
     ) else {
         return e;
     };
@@ -245,6 +270,13 @@ fn read_expect(r: &mut Reader, v: &Value, path: &DocPath) -> Expect {
         None => None,
     };
     e.limited_by = o.get("limited_by").and_then(|v| r.ids(v, &o.at("limited_by"), "criterion id"));
+    e.stopped_at = match o.get("stopped_at") {
+        Some(Value::Null) => Some(None),
+        Some(v) => scalar_text(v).map(Some),
+        None => None,
+    };
+    e.requirements_unmet =
+        o.get("requirements_unmet").and_then(|v| r.ids(v, &o.at("requirements_unmet"), "criterion id"));
     e
 }
 
