@@ -14,6 +14,7 @@ fn main() {
                 for file in inner.flatten().map(|e| e.path()) {
                     let is_yaml = matches!(file.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
                     if file.is_file() && is_yaml {
+                        println!("cargo:rerun-if-changed={}", file.display());
                         files.push(file);
                     }
                 }
@@ -21,14 +22,18 @@ fn main() {
         }
     }
     files.sort();
-    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
     let mut out = String::from(
         "/// Rule files shipped with the library: (path under rules/, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n",
     );
     for file in &files {
         let rel = file.strip_prefix(root).unwrap_or(file).to_string_lossy().replace('\\', "/");
-        let abs = Path::new(&manifest).join(file);
-        let _ = writeln!(out, "    ({rel:?}, include_bytes!({:?})),", abs.to_string_lossy());
+        // Relative to the crate at compile time, never an absolute path: a tree copied with its
+        // target/ must not keep embedding another checkout's rules.
+        let _ = writeln!(
+            out,
+            "    ({rel:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
+            format!("/rules/{rel}")
+        );
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("embedded_rules.rs");
