@@ -1,12 +1,13 @@
 //! Independent transcription audit: every shipped form against the reference transcriptions.
 //!
-//! The rule files were produced from the neutral-format reference transcriptions in
-//! `shared/reference/{26-2026,148-2023,1048-781}/` by converter scripts. This test does not trust
-//! those scripts: it reads the reference YAML itself, reads the *compiled* forms through the public
-//! API of the library (`Catalog::embedded`), brings both into one small neutral model and compares
-//! them field by field: parts and their maxima, sections, criterion ids (the form's own numbering),
-//! placement (section, parent group), criterion maxima, kinds (single, yes/no, cumulative,
-//! alternatives, group), option keys and points, star markers and class minimums.
+//! The rule files were first produced from the neutral-format reference transcriptions in
+//! `reference/{26-2026,148-2023,1048-781}/` by converter scripts (since retired) and are now
+//! maintained by hand. This test trusts neither: it reads the reference YAML itself, reads the
+//! *compiled* forms through the public API of the library (`Catalog::embedded`), brings both into
+//! one small neutral model and compares them field by field: parts and their maxima, sections,
+//! criterion ids (the form's own numbering), placement (section, parent group), criterion maxima,
+//! kinds (single, yes/no, cumulative, alternatives, group), option keys and points, star markers
+//! and class minimums.
 //!
 //! A rule file may deliberately differ from the reference, but only on the record: each difference
 //! must be explained by an anomaly recorded on that node (`anomalies:` in the rule file, printed and
@@ -16,9 +17,9 @@
 //! that has no reference YAML (the original 1048 tourism form) is audited against the decision text
 //! in the reference folder's `source/*.txt`, parsed here independently.
 //!
-//! Where the reference lives: `$OCOP_REFERENCE`, else `../shared/reference` next to the crate. When
-//! it is absent the audit prints a notice and passes, unless `OCOP_REQUIRE_REFERENCE=1` (CI), which
-//! makes absence a failure. Run with `-- --nocapture` to see the summary table.
+//! Where the reference lives: `reference/` in the repository (beside `rules/`; see
+//! `reference/README.md`). It is part of the source: when it is missing the audit fails, there is
+//! no way to skip it. Run with `-- --nocapture` to see the summary table.
 
 use ocop_rating::{Anomaly, Catalog, CriterionKind, Form, MinimumOrigin};
 use serde_yaml::Value;
@@ -1180,30 +1181,17 @@ impl Records<'_> {
 // The reference on disk
 // =============================================================================================
 
+/// The repository's `reference/` folder. A missing folder fails the test: the audit never skips.
 fn reference_root() -> PathBuf {
-    std::env::var_os("OCOP_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"))
-}
-
-/// `None` (with a notice) when the reference is absent and not required; a failure when
-/// `OCOP_REQUIRE_REFERENCE=1`.
-fn reference_or_skip() -> Option<PathBuf> {
-    let root = reference_root();
-    if root.is_dir() {
-        return Some(root);
-    }
-    let required = std::env::var("OCOP_REQUIRE_REFERENCE").is_ok_and(|v| v == "1");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("reference");
     assert!(
-        !required,
-        "OCOP_REQUIRE_REFERENCE=1 but the reference transcriptions are not at {} (set OCOP_REFERENCE)",
+        root.is_dir(),
+        "the reference transcriptions are missing: {} must hold the decisions' texts and the \
+         transcriptions the rule files are audited against (see reference/README.md); restore it \
+         from git rather than skipping the audit",
         root.display()
     );
-    println!(
-        "transcription audit skipped: no reference at {} (set OCOP_REFERENCE, or OCOP_REQUIRE_REFERENCE=1 to fail)",
-        root.display()
-    );
-    None
+    root
 }
 
 fn read_yaml(path: &Path) -> Result<Value, String> {
@@ -1480,7 +1468,7 @@ fn line_of(f: &Finding) -> String {
 
 #[test]
 fn every_form_matches_its_transcription_or_records_why_not() {
-    let Some(root) = reference_or_skip() else { return };
+    let root = reference_root();
     let catalog = Catalog::embedded().unwrap_or_else(|e| panic!("{e}"));
     let table = minimum_table(&root);
     let mut rows = Vec::new();
@@ -1597,7 +1585,7 @@ fn unexplained_of(decision: &str, file: &ReferenceFile, doc: &Value) -> Vec<Diff
 
 #[test]
 fn a_changed_option_point_in_the_reference_is_reported_exactly() {
-    let Some(root) = reference_or_skip() else { return };
+    let root = reference_root();
     let (file, mut doc) = reference_of(&root, "26-2026", "01", "");
     let clean = unexplained_of("26-2026", &file, &doc);
     assert!(clean.is_empty(), "the untouched form must audit clean: {clean:?}");
@@ -1617,7 +1605,7 @@ fn a_changed_option_point_in_the_reference_is_reported_exactly() {
 fn an_anomaly_explains_only_the_value_it_records() {
     // 26-2026 set 04, criterion 7, option c prints 13 where 3 is applied, on the record. If the
     // reference said 12 instead, the anomaly (printed 13) would no longer explain it.
-    let Some(root) = reference_or_skip() else { return };
+    let root = reference_root();
     let (file, mut doc) = reference_of(&root, "26-2026", "04", "");
     let clean = unexplained_of("26-2026", &file, &doc);
     assert!(clean.is_empty(), "the untouched form must audit clean: {clean:?}");
@@ -1635,7 +1623,7 @@ fn a_case_label_anomaly_does_not_excuse_moving_an_option_between_cases() {
     // The 781 tourism form (1048 set 26) records on 3.2 that the copy prints no case labels. That
     // record says nothing about which options form a case: moving option b to the other case in
     // the reference must be reported.
-    let Some(root) = reference_or_skip() else { return };
+    let root = reference_root();
     let (file, mut doc) = reference_of(&root, "1048-781", "26", "26-dich-vu-du-lich-cong-dong");
     let clean = unexplained_of("1048-2019", &file, &doc);
     assert!(clean.is_empty(), "the untouched form must audit clean: {clean:?}");
