@@ -45,6 +45,8 @@
 mod assessment;
 mod award;
 pub mod batch;
+#[cfg(feature = "bulk")]
+pub mod bulk;
 pub mod cases;
 mod catalog;
 mod date;
@@ -57,8 +59,10 @@ mod locate;
 mod points;
 mod read;
 pub mod render;
+pub mod report;
 mod score;
 mod shared;
+pub mod terminal;
 mod trace;
 mod validate;
 
