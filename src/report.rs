@@ -337,10 +337,52 @@ pub struct TraceEntry {
     pub max: Decimal,
     /// The legal source.
     pub source: String,
+    /// `pick`, `yes_no` or `cumulative`.
+    pub kind: String,
+    /// Nesting depth: 0 directly under the section, 1 under a group such as 6.1.
+    pub depth: u8,
+    /// The group it is printed under (e.g. 6.1 for 6.1.2), if any.
+    pub group: Option<Heading>,
+    /// Every printed option, in printed order, with its points and star marker.
+    pub options: Vec<OptionLine>,
+    /// The printed "only applies if" note, if the criterion is conditional.
+    pub applies_if_vi: Option<String>,
+    /// The requirement printed on the criterion ("Yêu cầu: …"), if any.
+    pub requirement_vi: Option<String>,
+    /// The printed stop under the criterion, if any.
+    pub stop_vi: Option<String>,
     /// Printed anomalies of the criterion and its options.
     pub anomalies: Vec<Anomaly>,
     /// Each member's answer, in member order (one for a single sheet).
     pub members: Vec<Cell>,
+}
+
+/// A group heading (a criterion with nested criteria, such as 6.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heading {
+    /// Its number.
+    pub id: String,
+    /// The printed title.
+    pub title_vi: String,
+    /// A short English name.
+    pub name_en: String,
+    /// The maximum applied.
+    pub max: Decimal,
+}
+
+/// A printed option of a criterion.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionLine {
+    /// `a`, `b`…
+    pub key: String,
+    /// The printed text.
+    pub text_vi: String,
+    /// Points applied.
+    pub points: Decimal,
+    /// The star marker (3, 4 or 5), if printed: the minimum for that class.
+    pub star: Option<u8>,
+    /// The alternative case it belongs to, if any.
+    pub case: Option<String>,
 }
 
 /// A printed anomaly: what the decision prints and what is applied.
@@ -643,12 +685,47 @@ fn cell_status(status: CellStatus) -> &'static str {
     }
 }
 
+/// The group a nested criterion is printed under: the nearest earlier criterion of its section
+/// one level up (criteria are stored in printed order).
+fn group_of(form: &Form, c: &crate::Criterion) -> Option<Heading> {
+    if c.depth() == 0 {
+        return None;
+    }
+    let section = form.sections().get(c.section)?;
+    let nodes = form.criteria().get(section.nodes.clone())?;
+    let at = nodes.iter().position(|n| std::ptr::eq(n, c))?;
+    nodes[..at].iter().rev().find(|n| n.depth() + 1 == c.depth()).map(|g| Heading {
+        id: g.id().to_string(),
+        title_vi: g.title_vi().to_string(),
+        name_en: g.name_en().to_string(),
+        max: g.max().to_decimal(),
+    })
+}
+
 fn trace_entries(trace: &Trace<'_>, places: u32) -> Vec<TraceEntry> {
+    let form = trace.form();
     trace
         .lines()
         .map(|line| {
             let c = line.criterion;
             TraceEntry {
+                kind: c.kind().name().to_string(),
+                depth: c.depth(),
+                group: group_of(form, c),
+                options: form
+                    .options(c)
+                    .iter()
+                    .map(|o| OptionLine {
+                        key: o.key().to_string(),
+                        text_vi: o.text_vi().to_string(),
+                        points: o.points().to_decimal(),
+                        star: o.star(),
+                        case: o.case().map(str::to_string),
+                    })
+                    .collect(),
+                applies_if_vi: c.applies_if_note().map(str::to_string),
+                requirement_vi: c.requirement().map(|r| r.text_vi().to_string()),
+                stop_vi: c.stop().map(|s| s.note_vi().to_string()),
                 criterion: c.id().to_string(),
                 part: line.part.id().to_string(),
                 section: line.section.id().to_string(),
