@@ -47,6 +47,7 @@ pub struct ReportOptions {
 
 /// One scored assessment, owned and serialisable. See the [module documentation](self).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// [`REPORT_FORMAT`] of the writer.
     pub format: u32,
@@ -89,6 +90,35 @@ pub struct Report {
     pub warnings: Vec<Warning>,
     /// The audit trace, when [`ReportOptions::trace`] asked for it.
     pub trace: Option<Vec<TraceEntry>>,
+    /// The most points the form gives (the decision's total, e.g. 100).
+    #[serde(default)]
+    pub total_max: Decimal,
+    /// The class after the minimums, before any knock-out: what a disqualified product would
+    /// otherwise have reached (equal to `stars` when no knock-out fired).
+    #[serde(default)]
+    pub class_after_minimums: u8,
+    /// The decision's score bands (ruling 1), lowest class first.
+    #[serde(default)]
+    pub bands: Vec<BandRange>,
+    /// Every minimum in force on the lodging date, in form order (by class, then criterion),
+    /// with the points the criterion got and whether it is met; empty when the trace could not
+    /// be built. [`Report::limited_by`] is the part of it that held the class down.
+    #[serde(default)]
+    pub minimums: Vec<Limit>,
+}
+
+/// A score band: the class the total alone gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BandRange {
+    /// The class, 1–5.
+    pub stars: u8,
+    /// The lowest total in the band (inclusive).
+    pub from: Decimal,
+    /// The upper bound.
+    pub upper: Decimal,
+    /// Whether `upper` belongs to the band (`from ≤ total ≤ upper`) or not (`total < upper`).
+    pub inclusive: bool,
 }
 
 /// An exact figure: the sum of `count` sheets' points, read as their mean.
@@ -97,6 +127,7 @@ pub struct Report {
 /// `value` as a decimal (cut after 26 places when it repeats, `exact` then false), and `display`
 /// rounded to the decision's places, for people. Comparisons never use `value` or `display`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Exact {
     /// The sum over the sheets.
     pub sum: Decimal,
@@ -136,6 +167,7 @@ impl std::fmt::Display for Exact {
 
 /// The decision and form that scored the assessment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Ruleset {
     /// The decision key, e.g. `26-2026`.
     pub decision: String,
@@ -155,10 +187,17 @@ pub struct Ruleset {
     pub sha256: String,
     /// The form's legal source.
     pub source: String,
+    /// The decision's printed title (what it enacts).
+    #[serde(default)]
+    pub decision_title_vi: String,
+    /// A short English title of the decision.
+    #[serde(default)]
+    pub decision_title_en: String,
 }
 
 /// The dossier's dates and why the form applies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Dates {
     /// The lodging date, which picks the decision and the minimums in force.
     pub lodged_on: Option<Date>,
@@ -172,6 +211,7 @@ pub struct Dates {
 
 /// How the final class came about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The class is the band's.
@@ -187,6 +227,7 @@ pub enum Status {
 
 /// A part's or a section's points.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Subtotal {
     /// The part (`A`) or section (`6`) id.
     pub id: String,
@@ -204,6 +245,7 @@ pub struct Subtotal {
 
 /// One answered criterion's points.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CriterionPoints {
     /// The form's numbering, e.g. `6.1.2`.
     pub id: String,
@@ -217,6 +259,7 @@ pub struct CriterionPoints {
 
 /// A minimum (a star marker or a 781 table row): what it needs and what it got.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Limit {
     /// The criterion.
     pub criterion: String,
@@ -236,10 +279,15 @@ pub struct Limit {
     pub source: Option<String>,
     /// For a dated minimum: the day it applies from.
     pub in_force_from: Option<Date>,
+    /// Whether the criterion's points (the exact mean) reach `needed`: `false` in
+    /// [`Report::limited_by`], `None` for a minimum not applied.
+    #[serde(default)]
+    pub met: Option<bool>,
 }
 
 /// A knock-out that disqualified the product.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Knockout {
     /// Its id, e.g. `falsified_dossier`.
     pub id: String,
@@ -253,6 +301,7 @@ pub struct Knockout {
 
 /// Where the evaluation stopped.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Stopped {
     /// The criterion whose stop fired (the earliest, in a council).
     pub criterion: String,
@@ -270,6 +319,7 @@ pub struct Stopped {
 
 /// A council's figures.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Council {
     /// Each member's name and total.
     pub members: Vec<Member>,
@@ -287,15 +337,23 @@ pub struct Council {
 
 /// A council member's total.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Member {
     /// The member's name.
     pub name: String,
     /// The member's total.
     pub total: Decimal,
+    /// The member's part totals, in the order of [`Report::parts`] (empty without a trace).
+    #[serde(default)]
+    pub parts: Vec<Decimal>,
+    /// The member's section totals, in the order of [`Report::sections`] (empty without a trace).
+    #[serde(default)]
+    pub sections: Vec<Decimal>,
 }
 
 /// Who recognises the class, and the certificate.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Award {
     /// The level that may recognise the class reached (`district`, `province`, `central`).
     pub level: Option<String>,
@@ -311,6 +369,7 @@ pub struct Award {
 
 /// Something a reader of the result must not miss.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Warning {
     /// A stable kebab-case kind: `spread-exceeded`, `quorum`, `partial-stop`, `anomaly`.
     pub kind: String,
@@ -320,6 +379,7 @@ pub struct Warning {
 
 /// One criterion of the audit trace.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceEntry {
     /// The criterion.
     pub criterion: String,
@@ -355,10 +415,30 @@ pub struct TraceEntry {
     pub anomalies: Vec<Anomaly>,
     /// Each member's answer, in member order (one for a single sheet).
     pub members: Vec<Cell>,
+    /// The printed description under the title, if any.
+    #[serde(default)]
+    pub description_vi: Option<String>,
+    /// The notes printed with the criterion ("Yêu cầu: …", "Ghi chú: …"), as printed.
+    #[serde(default)]
+    pub notes_vi: Vec<String>,
+    /// The alternative cases the options are grouped in ("Trường hợp 1: …"), in printed order.
+    #[serde(default)]
+    pub cases: Vec<CaseTitle>,
+}
+
+/// An alternative case of a criterion ("Lựa chọn một trong hai trường hợp").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CaseTitle {
+    /// The case key that [`OptionLine::case`] names.
+    pub key: String,
+    /// The printed title.
+    pub title_vi: String,
 }
 
 /// A group heading (a criterion with nested criteria, such as 6.1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Heading {
     /// Its number.
     pub id: String,
@@ -372,6 +452,7 @@ pub struct Heading {
 
 /// A printed option of a criterion.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OptionLine {
     /// `a`, `b`…
     pub key: String,
@@ -387,6 +468,7 @@ pub struct OptionLine {
 
 /// A printed anomaly: what the decision prints and what is applied.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Anomaly {
     /// `points`, `max`, `text`, `star`, …
     pub field: String,
@@ -400,6 +482,7 @@ pub struct Anomaly {
 
 /// One member's answer to one criterion.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cell {
     /// The member's name (`member 1` when unnamed).
     pub member: String,
@@ -413,6 +496,9 @@ pub struct Cell {
     pub status: String,
     /// Why it scored 0 regardless of its answer.
     pub reason_zero: Option<String>,
+    /// For a criterion not evaluated: the criterion whose printed stop ended the evaluation.
+    #[serde(default)]
+    pub stopped_by: Option<String>,
 }
 
 impl crate::Catalog {
@@ -466,10 +552,18 @@ impl Report {
             award: award(scored),
             warnings: Vec::new(),
             trace: None,
+            total_max: form.decision().total_max().to_decimal(),
+            class_after_minimums: outcome.class_after_minimums(),
+            bands: bands(form),
+            minimums: Vec::new(),
         };
         if let Some(trace) = &trace {
             report.sections = sections(form, trace, places);
             report.criteria = criteria(trace, places);
+            report.minimums = minimums_in_force(form, outcome, trace, places);
+            if let Some(council) = &mut report.council {
+                member_subtotals(council, form, trace);
+            }
             if options.trace {
                 report.trace = Some(trace_entries(trace, places));
             }
@@ -492,6 +586,61 @@ fn ruleset(form: &Form) -> Ruleset {
         file: format!("{}/{name}", d.key()),
         sha256: form.sha256().to_string(),
         source: form.source().to_string(),
+        decision_title_vi: d.title_vi().to_string(),
+        decision_title_en: d.title_en().to_string(),
+    }
+}
+
+fn bands(form: &Form) -> Vec<BandRange> {
+    form.decision()
+        .bands()
+        .iter()
+        .map(|b| BandRange {
+            stars: b.stars,
+            from: b.from.to_decimal(),
+            upper: b.upper.to_decimal(),
+            inclusive: b.inclusive,
+        })
+        .collect()
+}
+
+/// Every minimum in force on the lodging date, judged on its criterion's exact mean (ruling 2,
+/// ruling 6: minimums are judged on the mean points of each criterion).
+fn minimums_in_force(form: &Form, outcome: &Outcome<'_>, trace: &Trace<'_>, places: u32) -> Vec<Limit> {
+    form.minimums()
+        .iter()
+        .filter(|m| m.applies_on(outcome.judged_on()))
+        .filter_map(|m| {
+            let criterion = form.minimum_criterion(m);
+            let line = trace.lines().find(|l| std::ptr::eq(l.criterion, criterion))?;
+            let (origin, source) = origin(m.origin());
+            Some(Limit {
+                criterion: criterion.id().to_string(),
+                title_vi: criterion.title_vi().to_string(),
+                stars: m.stars(),
+                option: form.minimum_option(m).key().to_string(),
+                needed: m.at_least().to_decimal(),
+                got: Some(Exact::new(line.mean, places)),
+                origin,
+                source,
+                in_force_from: m.in_force_from(),
+                met: Some(line.mean.at_least(m.at_least())),
+            })
+        })
+        .collect()
+}
+
+/// Each member's part and section totals, from the trace's cells.
+fn member_subtotals(council: &mut Council, form: &Form, trace: &Trace<'_>) {
+    let lines: Vec<_> = trace.lines().collect();
+    for (m, member) in council.members.iter_mut().enumerate() {
+        let sum = |keep: &dyn Fn(&crate::trace::TraceLine<'_, '_>) -> bool| -> Decimal {
+            let points: Points =
+                lines.iter().filter(|l| keep(l)).filter_map(|l| l.cells.get(m)).map(|c| c.points).sum();
+            points.to_decimal()
+        };
+        member.parts = form.parts().iter().map(|p| sum(&|l| std::ptr::eq(l.part, p))).collect();
+        member.sections = form.sections().iter().map(|s| sum(&|l| std::ptr::eq(l.section, s))).collect();
     }
 }
 
@@ -577,6 +726,7 @@ fn limits(outcome: &Outcome<'_>, places: u32) -> Vec<Limit> {
                 origin,
                 source,
                 in_force_from: l.minimum.in_force_from(),
+                met: Some(false),
             }
         })
         .collect()
@@ -606,6 +756,7 @@ fn minimums_not_applied(form: &Form, outcome: &Outcome<'_>) -> Vec<Limit> {
                 origin,
                 source,
                 in_force_from: m.in_force_from(),
+                met: None,
             }
         })
         .collect()
@@ -620,7 +771,12 @@ fn council(scored: &Scored<'_>) -> Option<Council> {
         members: c
             .members
             .iter()
-            .map(|(name, total)| Member { name: name.clone(), total: total.to_decimal() })
+            .map(|(name, total)| Member {
+                name: name.clone(),
+                total: total.to_decimal(),
+                parts: Vec::new(),
+                sections: Vec::new(),
+            })
             .collect(),
         spread: c.spread.to_decimal(),
         spread_limit: c.spread_limit.to_decimal(),
@@ -755,7 +911,18 @@ fn trace_entries(trace: &Trace<'_>, places: u32) -> Vec<TraceEntry> {
                         points: line.cells.get(m).map_or(Decimal::ZERO, |c| c.points.to_decimal()),
                         status: line.cells.get(m).map_or("scored", |c| cell_status(c.status)).to_string(),
                         reason_zero: line.reason_zero(m),
+                        stopped_by: line.cells.get(m).and_then(|c| match c.status {
+                            CellStatus::Stopped { by } => form.leaves().nth(by).map(|s| s.id().to_string()),
+                            _ => None,
+                        }),
                     })
+                    .collect(),
+                description_vi: c.description_vi().map(str::to_string),
+                notes_vi: c.notes_vi().to_vec(),
+                cases: c
+                    .cases()
+                    .iter()
+                    .map(|(key, title)| CaseTitle { key: key.clone(), title_vi: title.clone() })
                     .collect(),
             }
         })
