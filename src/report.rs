@@ -145,7 +145,13 @@ impl Exact {
     fn new(mean: Mean, places: u32) -> Exact {
         let value = mean.to_decimal().normalize();
         let exact = value * Decimal::from(mean.count()) == mean.sum().to_decimal();
-        Exact { sum: mean.sum().to_decimal().normalize(), count: mean.count(), value, exact, display: mean.display(places) }
+        Exact {
+            sum: mean.sum().to_decimal().normalize(),
+            count: mean.count(),
+            value,
+            exact,
+            display: mean.display(places),
+        }
     }
 
     /// The exact mean, for comparisons.
@@ -686,7 +692,8 @@ fn sections(form: &Form, trace: &Trace<'_>, places: u32) -> Vec<Subtotal> {
     form.sections()
         .iter()
         .map(|s| {
-            let sum: Points = trace.lines().filter(|l| std::ptr::eq(l.section, s)).map(|l| l.mean.sum()).sum();
+            let sum: Points =
+                trace.lines().filter(|l| std::ptr::eq(l.section, s)).map(|l| l.mean.sum()).sum();
             Subtotal {
                 id: s.id().to_string(),
                 part: form.parts().get(s.part).map(|p| p.id().to_string()),
@@ -788,7 +795,13 @@ fn council(scored: &Scored<'_>) -> Option<Council> {
 
 fn award(scored: &Scored<'_>) -> Award {
     let a = scored.award();
-    Award { level: a.level, certificate: a.certificate, potential: a.potential, valid_until: a.valid_until, note: a.note }
+    Award {
+        level: a.level,
+        certificate: a.certificate,
+        potential: a.potential,
+        valid_until: a.valid_until,
+        note: a.note,
+    }
 }
 
 fn warnings(report: &Report, trace: Option<&Trace<'_>>) -> Vec<Warning> {
