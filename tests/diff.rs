@@ -1,6 +1,5 @@
 //! `ocop diff`: the real diffs between the shipped decisions, with their counts pinned, and a few
-//! changes checked by hand against the reference texts (/work/shared/reference/, the copies in
-//! `reference/`).
+//! changes checked by hand against the reference texts in `reference/`.
 //!
 //! The counts pin what the matching finds today. A change to a rule file that changes them is
 //! expected to update them here, with the reason in the commit.
