@@ -16,15 +16,17 @@
 
 use crate::catalog::Catalog;
 use crate::date::Date;
-use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
+use crate::diag::{Collector, Diagnostic, DiagnosticKind, Severity, did_you_mean, list_names, thousands};
 use crate::doc::CriterionKind;
 use crate::error::AssessmentError;
 use crate::form::Form;
 use crate::locate::{DocPath, Locations};
-use crate::read::{Limits, Reader, parse, scalar_text, type_name};
+use crate::read::{Limits, Reader, parse, read_file, scalar_text, type_name};
 use crate::score::{Outcome, Sheet};
 use crate::trace::Trace;
 use serde_yaml::Value;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 /// One answer as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +47,12 @@ struct WrittenSheet {
 #[derive(Clone, Debug)]
 pub struct Assessment {
     file: String,
-    locations: Locations,
+    /// The text it was read from, scanned for line and column only when a problem is reported.
+    text: Arc<str>,
+    locations: OnceLock<Locations>,
+    limits: Limits,
+    /// Where the assessment sits in its text (`assessment` in a case file, the root otherwise).
+    base: DocPath,
     decision: Option<String>,
     set: String,
     product: Option<String>,
@@ -90,12 +97,27 @@ impl Assessment {
     /// Reads an assessment from bytes under explicit size limits.
     pub fn from_bytes(file: &str, bytes: &[u8], limits: &Limits) -> Result<Assessment, AssessmentError> {
         let (text, value) = parse(file, bytes, limits).map_err(|d| AssessmentError::new(vec![d]))?;
-        let mut r = Reader::new(file, &text);
+        let mut r = Reader::with_limits(file, &text, *limits);
         let a = read(&mut r, &value, file, &text);
         if r.has_errors() {
             return Err(AssessmentError::new(r.into_diagnostics()));
         }
         a.ok_or_else(|| AssessmentError::new(r.into_diagnostics()))
+    }
+
+    /// Reads an assessment file (YAML or JSON) under explicit limits: at most
+    /// [`Limits::max_bytes`] are read, whatever the file is ([`Limits::read_file`]).
+    ///
+    /// ```
+    /// use ocop_rating::{Assessment, Limits};
+    /// let a = Assessment::from_file("examples/26-2026-01-rau-cai.yaml", &Limits::default())?;
+    /// assert_eq!(a.set(), "01");
+    /// # Ok::<(), ocop_rating::AssessmentError>(())
+    /// ```
+    pub fn from_file(path: impl AsRef<Path>, limits: &Limits) -> Result<Assessment, AssessmentError> {
+        let path = path.as_ref();
+        let bytes = read_file(path, limits.max_bytes).map_err(|d| AssessmentError::new(vec![d]))?;
+        Assessment::from_bytes(&path.display().to_string(), &bytes, limits)
     }
 
     /// Reads an assessment from an already parsed value (a case file's `assessment:`).
@@ -160,7 +182,8 @@ impl Assessment {
         if d.path.is_empty() {
             d.path = path.to_string();
         }
-        if let Some((line, column)) = self.locations.find(path) {
+        let locations = self.locations.get_or_init(|| Locations::scan(&self.text));
+        if let Some((line, column)) = locations.find(path) {
             d.line = Some(line);
             d.column = Some(column);
         }
@@ -225,7 +248,22 @@ fn read_at(r: &mut Reader, value: &Value, base: &DocPath, file: &str, text: &str
             path: o.at("answers"),
         }),
         (None, Some(m)) => {
+            let max = r.limits().max_members;
             if let Some(items) = r.list(m, &o.at("members"), "council members") {
+                if items.len() > max {
+                    // Not read at all: a council this size is refused whole, in bounded time.
+                    let d = Diagnostic::error(
+                        DiagnosticKind::Limit,
+                        "",
+                        format!(
+                            "the council lists {} members, more than the limit of {max}",
+                            thousands(items.len() as u64)
+                        ),
+                    )
+                    .expected(format!("at most {max} members (Limits::max_members)"));
+                    r.push(&o.at("members"), d);
+                    return None;
+                }
                 if items.is_empty() {
                     let d =
                         Diagnostic::error(DiagnosticKind::MissingAnswer, "", "the council has no members")
@@ -267,8 +305,11 @@ fn read_at(r: &mut Reader, value: &Value, base: &DocPath, file: &str, text: &str
         }
     }
     Some(Assessment {
+        base: base.clone(),
         file: file.to_string(),
-        locations: Locations::scan(text),
+        text: Arc::from(text),
+        locations: OnceLock::new(),
+        limits: *r.limits(),
         decision,
         set: set?,
         product,
@@ -375,7 +416,7 @@ impl Catalog {
     /// decision in force on `lodged_on`.
     pub fn resolve(&self, a: &Assessment) -> Result<(&Form, String), AssessmentError> {
         let wrap = |d: Diagnostic, path: &str| {
-            let p = DocPath::root().key(path);
+            let p = a.base.key(path);
             AssessmentError::new(vec![a.diag(&p, Diagnostic { path: String::new(), ..d })])
         };
         let (decision_key, chosen_by) = match &a.decision {
@@ -460,13 +501,18 @@ impl Catalog {
     /// ```
     pub fn score(&self, a: &Assessment) -> Result<Scored<'_>, AssessmentError> {
         let (form, chosen_by) = self.resolve(a)?;
-        let mut diagnostics = Vec::new();
+        let mut diagnostics = Collector::new(a.limits.max_diagnostics);
         let mut sheets = Vec::new();
         let mut names = Vec::new();
         for ws in &a.sheets {
             let mut sheet = form.sheet();
             let who = ws.name.as_ref().map(|n| format!("member `{n}`: ")).unwrap_or_default();
             for (id, written, path) in &ws.answers {
+                if form.criterion(id).is_none() && !diagnostics.would_keep(Severity::Error) {
+                    // Past the cap an unknown criterion is only counted: no message is built.
+                    diagnostics.count(Severity::Error);
+                    continue;
+                }
                 let result = match (written, form.criterion(id).map(|c| c.kind)) {
                     (Written::Bad(what), _) => Err(format!("found {what}")),
                     (Written::Keys(keys), Some(CriterionKind::Cumulative)) => form
@@ -488,6 +534,10 @@ impl Catalog {
                     }
                 };
                 if let Err(message) = result {
+                    if !diagnostics.would_keep(Severity::Error) {
+                        diagnostics.count(Severity::Error);
+                        continue;
+                    }
                     let kind = if form.criterion(id).is_none() {
                         DiagnosticKind::UnknownReference
                     } else {
@@ -532,7 +582,7 @@ impl Catalog {
             sheets.push(sheet);
         }
         if !diagnostics.is_empty() {
-            return Err(AssessmentError::new(diagnostics));
+            return Err(AssessmentError::new(diagnostics.finish(&a.file)));
         }
         let outcome = form.score_council_on(&sheets, a.lodged_on)?;
         Ok(Scored { form, sheets, names, outcome, assessment: a.clone(), chosen_by })

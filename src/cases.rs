@@ -17,11 +17,12 @@
 
 use crate::assessment::Assessment;
 use crate::catalog::Catalog;
-use crate::diag::{Diagnostic, DiagnosticKind, render_all};
+use crate::diag::{Diagnostic, render_all};
 use crate::locate::DocPath;
 use crate::points::Points;
-use crate::read::{Limits, Reader, parse, scalar_text};
+use crate::read::{Limits, Reader, parse, read_file, scalar_text};
 use serde_yaml::Value;
+use std::collections::HashSet;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
@@ -73,29 +74,46 @@ struct Expect {
 
 /// Finds every case file under `path` (a case file, a `cases/` folder, a decision folder or
 /// `rules/`), in name order.
+///
+/// Symbolic links to folders are followed, but each folder is visited once (by its canonical
+/// path), so links that loop (`cases/a -> .`) end the walk instead of trapping it. A path that
+/// is not a folder is returned as it is, so that running it reports what is wrong with it.
 pub fn find(path: impl AsRef<Path>) -> Vec<PathBuf> {
     let path = path.as_ref();
     let mut out = Vec::new();
-    if path.is_file() {
-        out.push(path.to_path_buf());
-        return out;
-    }
-    let in_cases = path.file_name().is_some_and(|n| n == "cases");
-    let Ok(entries) = std::fs::read_dir(path) else { return out };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() {
-            out.extend(find_dirs(&entry));
-        } else if in_cases && matches!(entry.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.push(entry);
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            let mut visited = HashSet::new();
+            walk(path, &mut visited, &mut out);
         }
+        Ok(_) => out.push(path.to_path_buf()),
+        Err(_) => {}
     }
     out
 }
 
-fn find_dirs(dir: &Path) -> Vec<PathBuf> {
-    find(dir)
+fn walk(dir: &Path, visited: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) {
+    // A folder already seen (through a link, or a link to a parent) is not entered again.
+    let Ok(canonical) = std::fs::canonicalize(dir) else { return };
+    if !visited.insert(canonical) {
+        return;
+    }
+    let in_cases = dir.file_name().is_some_and(|n| n == "cases");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            walk(&entry, visited, out);
+        } else if in_cases
+            && entry
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        {
+            out.push(entry);
+        }
+    }
 }
 
 /// Runs every case found under `path`.
@@ -106,12 +124,13 @@ pub fn run_path(catalog: &Catalog, path: impl AsRef<Path>) -> Vec<CaseResult> {
 /// Runs one case file.
 pub fn run_file(catalog: &Catalog, path: &Path) -> CaseResult {
     let file = path.display().to_string();
-    match std::fs::read(path) {
+    // At most Limits::max_bytes are read, whatever the file is (/dev/zero, a pipe, a folder).
+    match read_file(path, Limits::default().max_bytes) {
         Ok(bytes) => run_bytes(catalog, &file, &bytes),
-        Err(e) => CaseResult {
+        Err(d) => CaseResult {
             name: String::new(),
             mismatches: Vec::new(),
-            problems: vec![Diagnostic::error(DiagnosticKind::Io, "", e.to_string()).with_file(&file)],
+            problems: vec![d],
             explanation: String::new(),
             file,
         },
@@ -210,11 +229,7 @@ pub fn run_bytes(catalog: &Catalog, file: &str, bytes: &[u8]) -> CaseResult {
                 .collect(),
             Err(e) => vec![format!("(no trace: {e})")],
         };
-        check(
-            "requirements_unmet",
-            format!("[{}]", expected.join(", ")),
-            format!("[{}]", actual.join(", ")),
-        );
+        check("requirements_unmet", format!("[{}]", expected.join(", ")), format!("[{}]", actual.join(", ")));
     }
     if !result.mismatches.is_empty()
         && let Ok(trace) = scored.trace()

@@ -12,9 +12,11 @@ use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::doc;
 use crate::error::{AssessmentError, Error, LoadError};
 use crate::form::{Decision, Form};
-use crate::read::{Limits, Reader, parse};
+use crate::locate::{DocPath, Locations};
+use crate::read::{Limits, Reader, parse, read_file};
 use crate::validate;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -71,8 +73,11 @@ pub struct CatalogBuilder {
     problems: Vec<Diagnostic>,
 }
 
+/// A `.yaml` or `.yml` file, in any case (`01.YAML` is not skipped in silence).
 fn is_rule_file(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
 }
 
 impl CatalogBuilder {
@@ -116,43 +121,75 @@ impl CatalogBuilder {
 
     /// Adds a folder: either one decision (it holds `decision.yaml`) or a folder of decision
     /// folders (like `rules/`). `cases/` folders are skipped.
+    ///
+    /// Every problem of the folders is reported when the catalog is built, never skipped in
+    /// silence: a sub-folder that holds rule files (or `cases/`) but no `decision.yaml` (a
+    /// misspelled `decison.yaml`, a `decision.yml`), a `decision.yaml` that is a folder, a
+    /// dangling link or unreadable, and any rule file that cannot be read or is larger than
+    /// [`Limits::max_bytes`] (files are read with at most that many bytes, whatever they are).
+    /// Folders whose name starts with `.` are ignored. The listing goes two levels deep at most
+    /// (`rules/<decision>/<file>`), so symbolic links are followed: a link loop cannot trap it.
+    /// Set [`CatalogBuilder::limits`] before adding folders: files are read when added.
     pub fn dir(mut self, path: impl AsRef<Path>) -> CatalogBuilder {
         let path = path.as_ref();
-        if path.join("decision.yaml").is_file() {
-            self.add_decision_dir(path);
-        } else {
-            match sorted_entries(path) {
-                Ok(entries) => {
-                    let mut found = false;
-                    for entry in entries {
-                        if entry.join("decision.yaml").is_file() {
-                            found = true;
-                            self.add_decision_dir(&entry);
-                        }
-                    }
-                    if !found {
-                        self.problems.push(
-                            Diagnostic::error(
-                                DiagnosticKind::Io,
-                                "",
-                                format!("{} holds no decision folder", path.display()),
-                            )
-                            .expected("a folder with decision.yaml, or a folder of such folders")
-                            .with_file(&path.display().to_string()),
-                        );
-                    }
-                }
-                Err(e) => self.problems.push(
-                    Diagnostic::error(DiagnosticKind::Io, "", e.to_string())
-                        .with_file(&path.display().to_string()),
-                ),
+        let shown = path.display().to_string();
+        match std::fs::metadata(path) {
+            Err(e) => {
+                self.problems.push(
+                    Diagnostic::error(DiagnosticKind::Io, "", format!("cannot read the folder: {e}"))
+                        .expected("a decision folder (holding decision.yaml) or a folder of them")
+                        .with_file(&shown),
+                );
+                return self;
             }
+            Ok(m) if !m.is_dir() => {
+                self.problems.push(
+                    Diagnostic::error(DiagnosticKind::Io, "", "is not a folder")
+                        .expected("a decision folder (holding decision.yaml) or a folder of them")
+                        .with_file(&shown),
+                );
+                return self;
+            }
+            Ok(_) => {}
+        }
+        if has_entry(path, "decision.yaml") {
+            self.add_decision_dir(path);
+            return self;
+        }
+        let entries = match sorted_entries(path) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.problems
+                    .push(Diagnostic::error(DiagnosticKind::Io, "", e.to_string()).with_file(&shown));
+                return self;
+            }
+        };
+        let (mut found, mut reported) = (false, false);
+        for entry in entries {
+            if name_of(&entry).starts_with('.') || !entry.is_dir() {
+                continue;
+            }
+            if has_entry(&entry, "decision.yaml") {
+                found = true;
+                self.add_decision_dir(&entry);
+            } else if let Some(d) = missing_decision(&entry) {
+                reported = true;
+                self.problems.push(d);
+            }
+        }
+        if !found && !reported {
+            let d = missing_decision(path).unwrap_or_else(|| {
+                Diagnostic::error(DiagnosticKind::Io, "", format!("{shown} holds no decision folder"))
+                    .expected("a folder with decision.yaml, or a folder of such folders")
+                    .with_file(&shown)
+            });
+            self.problems.push(d);
         }
         self
     }
 
     fn add_decision_dir(&mut self, dir: &Path) {
-        let folder = dir.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let folder = name_of(dir);
         let entries = match sorted_entries(dir) {
             Ok(entries) => entries,
             Err(e) => {
@@ -163,39 +200,63 @@ impl CatalogBuilder {
                 return;
             }
         };
+        let mut files = Vec::new();
         for path in entries {
-            if !path.is_file() || !is_rule_file(&path) {
+            if !is_rule_file(&path) {
                 continue;
             }
-            match std::fs::read(&path) {
-                Ok(bytes) => self.files.push(SourceFile {
+            let is_decision = name_of(&path) == "decision.yaml";
+            match read_file(&path, self.limits.max_bytes) {
+                Ok(bytes) => files.push(SourceFile {
                     name: path.display().to_string(),
                     folder: folder.clone(),
-                    is_decision: path.file_name().is_some_and(|f| f == "decision.yaml"),
+                    is_decision,
                     bytes,
                 }),
-                Err(e) => self.problems.push(
-                    Diagnostic::error(DiagnosticKind::Io, "", e.to_string())
-                        .with_file(&path.display().to_string()),
-                ),
+                Err(d) if is_decision => {
+                    // Without its decision file, nothing of the folder can be loaded.
+                    let message = format!(
+                        "the decision file {}; decision `{folder}` and its forms are not loaded",
+                        d.message
+                    );
+                    let d = Diagnostic { message, ..d }
+                        .expected(format!(
+                            "a readable file `decision.yaml` in the folder `{}` (docs/rule-dsl.md)",
+                            dir.display()
+                        ))
+                        .suggest(
+                            "put the decision file itself there (not a folder, a pipe or a link to nothing)",
+                        );
+                    self.problems.push(d);
+                    return;
+                }
+                Err(d) => self.problems.push(d),
             }
         }
+        self.files.extend(files);
     }
 
     /// Validates everything together. Either every file is usable, or the error lists every
     /// problem of every file; nothing is half-loaded.
     pub fn build(self) -> Result<Catalog, LoadError> {
         let mut diagnostics = self.problems;
-        let mut folders: Vec<&str> = self.files.iter().map(|f| f.folder.as_str()).collect();
-        folders.dedup();
-        let mut seen = Vec::new();
+        // Files by folder, folders in the order first seen (linear in the number of files).
+        let mut folders: Vec<&str> = Vec::new();
+        let mut by_folder: HashMap<&str, Vec<&SourceFile>> = HashMap::new();
+        for f in &self.files {
+            by_folder
+                .entry(f.folder.as_str())
+                .or_insert_with(|| {
+                    folders.push(f.folder.as_str());
+                    Vec::new()
+                })
+                .push(f);
+        }
         let mut entries: Vec<Entry> = Vec::new();
+        // Every loaded key and number, reduced (see `normalise`): (entry, field, as written).
+        let mut references: HashMap<String, (usize, &'static str, String)> = HashMap::new();
         for folder in folders {
-            if seen.contains(&folder) {
-                continue;
-            }
-            seen.push(folder);
-            let files: Vec<&SourceFile> = self.files.iter().filter(|f| f.folder == folder).collect();
+            let files: Vec<&SourceFile> = by_folder.remove(folder).unwrap_or_default();
             let decisions: Vec<&&SourceFile> = files.iter().filter(|f| f.is_decision).collect();
             let Some(decision_file) = decisions.first() else {
                 for f in &files {
@@ -233,16 +294,12 @@ impl CatalogBuilder {
                 }
                 continue;
             };
-            if let Some(other) = entries.iter().find(|e| e.decision.key == decision.key) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        DiagnosticKind::DuplicateId,
-                        "decision.key",
-                        format!("decision `{}` is already loaded from {}", decision.key, other.decision.file),
-                    )
-                    .with_file(&decision_file.name),
-                );
+            if let Some(d) = clash(&entries, &references, &decision, decision_file) {
+                diagnostics.push(d);
                 continue;
+            }
+            for (field, value) in [("key", &decision.key), ("number", &decision.number)] {
+                references.entry(normalise(value)).or_insert((entries.len(), field, value.clone()));
             }
             let form_files: Vec<&SourceFile> = files.iter().filter(|f| !f.is_decision).copied().collect();
             let loaded = map_files(&form_files, |f| {
@@ -251,10 +308,13 @@ impl CatalogBuilder {
                 (form, found)
             });
             let mut forms: Vec<Form> = Vec::new();
+            let mut by_set: HashMap<String, Vec<usize>> = HashMap::new();
             for (f, (form, found)) in form_files.iter().zip(loaded) {
                 diagnostics.extend(found);
                 if let Some(form) = form {
-                    if let Some(clash) = forms.iter().find(|x| x.set == form.set && periods_overlap(x, &form))
+                    let versions = by_set.get(&form.set).map_or(&[][..], Vec::as_slice);
+                    if let Some(clash) =
+                        versions.iter().filter_map(|&i| forms.get(i)).find(|x| periods_overlap(x, &form))
                     {
                         diagnostics.push(
                             Diagnostic::error(
@@ -270,15 +330,34 @@ impl CatalogBuilder {
                         );
                         continue;
                     }
+                    by_set.entry(form.set.clone()).or_default().push(forms.len());
                     forms.push(form);
                 }
             }
             forms.sort_by(|a, b| (a.set.as_str(), a.in_force_from).cmp(&(b.set.as_str(), b.in_force_from)));
             entries.push(Entry { decision, forms });
         }
+        let by_key: HashMap<&str, &Entry> = entries.iter().map(|e| (e.decision.key.as_str(), e)).collect();
         for e in &entries {
-            for s in &e.decision.supersedes {
-                if !entries.iter().any(|x| &x.decision.key == s) {
+            for (i, s) in e.decision.supersedes.iter().enumerate() {
+                if let Some(old) = by_key.get(s.as_str())
+                    && old.decision.in_force_from >= e.decision.in_force_from
+                    && old.decision.key != e.decision.key
+                {
+                    let path = DocPath::root().key("decision").key("supersedes").index(i);
+                    let d = Diagnostic::error(
+                        DiagnosticKind::InvalidValue,
+                        path.to_string(),
+                        format!(
+                            "`{}` (in force from {}) supersedes `{s}`, which comes into force on {}, not before it",
+                            e.decision.key, e.decision.in_force_from, old.decision.in_force_from
+                        ),
+                    )
+                    .expected("only decisions that came into force earlier")
+                    .suggest(format!("check `supersedes` here and in {}", old.decision.file));
+                    diagnostics.push(located(&self.files, &e.decision.file, &path, d));
+                }
+                if !by_key.contains_key(s.as_str()) {
                     diagnostics.push(
                         Diagnostic::warning(
                             DiagnosticKind::UnknownReference,
@@ -324,6 +403,53 @@ fn sorted_entries(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     Ok(out)
 }
 
+/// The last component of a path, as text.
+fn name_of(path: &Path) -> String {
+    path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Whether `dir` has an entry `name` of any kind (a dangling link too).
+fn has_entry(dir: &Path, name: &str) -> bool {
+    std::fs::symlink_metadata(dir.join(name)).is_ok()
+}
+
+/// The error for a folder that holds rule files (or `cases/`) but no `decision.yaml`, naming
+/// the file that was probably meant; `None` when the folder holds nothing of the kind.
+fn missing_decision(dir: &Path) -> Option<Diagnostic> {
+    let entries = sorted_entries(dir).ok()?;
+    let names: Vec<String> = entries.iter().map(|p| name_of(p)).collect();
+    let yaml = |n: &str| {
+        let lower = n.to_lowercase();
+        lower.ends_with(".yaml") || lower.ends_with(".yml")
+    };
+    let rule_files = names.iter().filter(|n| yaml(n)).count();
+    let has_cases = entries.iter().any(|p| name_of(p) == "cases" && p.is_dir());
+    // The file probably meant: a YAML file whose name starts with `decision` in any case, or
+    // whose stem is a near miss of `decision` (`decison.yaml`).
+    let meant = names.iter().filter(|n| yaml(n)).find(|n| {
+        let stem = n.rsplit_once('.').map_or(n.as_str(), |(stem, _)| stem);
+        n.to_lowercase().starts_with("decision") || did_you_mean(stem, ["decision"]).is_some()
+    });
+    if rule_files == 0 && !has_cases && meant.is_none() {
+        return None;
+    }
+    let shown = dir.display().to_string();
+    let d = Diagnostic::error(
+        DiagnosticKind::Io,
+        "",
+        format!(
+            "the folder `{shown}` holds {rule_files} rule file(s){} but no decision.yaml: the decision and its forms are not loaded",
+            if has_cases { " and cases/" } else { "" }
+        ),
+    )
+    .expected("a file named exactly `decision.yaml` in every decision folder (docs/rule-dsl.md)")
+    .with_file(&shown);
+    Some(match meant {
+        Some(name) => d.suggest(format!("rename `{name}` to `decision.yaml`")),
+        None => d.suggest("add the decision file beside the forms (see docs/rule-dsl.md)"),
+    })
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -345,7 +471,7 @@ fn with_reader<T>(
             return None;
         }
     };
-    let mut r = Reader::new(&f.name, &text);
+    let mut r = Reader::with_limits(&f.name, &text, *limits);
     let result = read(&mut r, &value);
     let failed = r.has_errors();
     out.extend(r.into_diagnostics());
@@ -381,14 +507,78 @@ fn load_form(
     })
 }
 
-/// Normalises a decision reference: `26/2026/QĐ-TTg`, `26/2026/qd-ttg` and `26-2026` compare
-/// by digits and letters, with Đ read as D.
+/// A decision reference reduced to its letters and digits, lower case, Đ read as D: `99-2030`
+/// and `9-92030`, `26/2026/QĐ-TTg` and `26 2026 qd ttg` reduce alike. Keys and official numbers
+/// must be unique in this form (ruling 12), so that no reference can reach two decisions.
 fn normalise(reference: &str) -> String {
     reference
         .chars()
         .filter(|c| c.is_alphanumeric())
-        .map(|c| if c == 'Đ' || c == 'đ' { 'd' } else { c.to_ascii_lowercase() })
+        .flat_map(|c| if c == 'Đ' || c == 'đ' { 'd'.to_lowercase() } else { c.to_lowercase() })
         .collect()
+}
+
+/// A decision reference as written, but for case and Đ/D: `26/2026/qd-ttg` is
+/// `26/2026/QĐ-TTg`; `26-2026/QĐ-TTg` and `9-92030` are not anything but themselves.
+fn as_written(reference: &str) -> String {
+    reference
+        .trim()
+        .chars()
+        .flat_map(|c| if c == 'Đ' || c == 'đ' { 'd'.to_lowercase() } else { c.to_lowercase() })
+        .collect()
+}
+
+/// A decision whose key or number reduces ([`normalise`]) to the key or number of one already
+/// loaded: the error, located in the second decision file.
+fn clash(
+    entries: &[Entry],
+    references: &HashMap<String, (usize, &'static str, String)>,
+    decision: &Decision,
+    file: &SourceFile,
+) -> Option<Diagnostic> {
+    for (field, value) in [("key", &decision.key), ("number", &decision.number)] {
+        if let Some((index, other_field, other_value)) = references.get(&normalise(value))
+            && let Some(e) = entries.get(*index)
+        {
+            let other = &e.decision;
+            let path = DocPath::root().key("decision").key(field);
+            let message = if other.key == decision.key && field == "key" {
+                format!("decision `{}` is already loaded from {}", decision.key, other.file)
+            } else {
+                format!(
+                    "the {field} `{value}` reads the same as the {other_field} `{other_value}` of decision `{}` ({}) \
+                     once case, spaces, punctuation and Đ/D are set aside",
+                    other.key, other.file
+                )
+            };
+            let d = Diagnostic::error(DiagnosticKind::DuplicateId, path.to_string(), message)
+                .expected("decision keys and official numbers that differ in their letters or digits")
+                .suggest(format!(
+                    "correct the {field}: an assessment naming `{value}` could otherwise be scored under `{}`",
+                    other.key
+                ));
+            return Some(located_bytes(&file.name, &file.bytes, &path, d));
+        }
+    }
+    None
+}
+
+/// `d` in `file` (one of `files`), with the line and column of `path` in it.
+fn located(files: &[SourceFile], file: &str, path: &DocPath, d: Diagnostic) -> Diagnostic {
+    match files.iter().find(|f| f.name == file) {
+        Some(f) => located_bytes(&f.name, &f.bytes, path, d),
+        None => d.with_file(file),
+    }
+}
+
+fn located_bytes(name: &str, bytes: &[u8], path: &DocPath, mut d: Diagnostic) -> Diagnostic {
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let text = String::from_utf8_lossy(bytes);
+    if let Some((line, column)) = Locations::scan(&text).find(path) {
+        d.line = Some(line);
+        d.column = Some(column);
+    }
+    d.with_file(name)
 }
 
 impl Catalog {
@@ -413,13 +603,15 @@ impl Catalog {
         self.entries.iter().map(|e| &*e.decision)
     }
 
-    /// A decision by key (`26-2026`) or official number (`26/2026/QĐ-TTg`).
+    /// A decision by key (`26-2026`) or official number (`26/2026/QĐ-TTg`), written as it is
+    /// (case and Đ/D aside: `26/2026/qd-ttg` works). A reference written otherwise (`26 2026`,
+    /// `9-92030`) finds nothing; [`Catalog::form`] then names the decision it may have meant.
     pub fn decision(&self, reference: &str) -> Option<&Decision> {
-        let want = normalise(reference);
+        let want = as_written(reference);
         self.entries
             .iter()
             .map(|e| &*e.decision)
-            .find(|d| normalise(&d.key) == want || normalise(&d.number) == want)
+            .find(|d| as_written(&d.key) == want || as_written(&d.number) == want)
     }
 
     /// The forms of a decision (every version), by set.
@@ -440,13 +632,28 @@ impl Catalog {
         let Some(d) = self.decision(decision) else {
             let keys: Vec<String> = self.decisions().map(|d| format!("{} ({})", d.key, d.number)).collect();
             let plain: Vec<&str> = self.decisions().map(|d| d.key.as_str()).collect();
+            // Written otherwise but reducing to a decision's key or number: name it, never use it.
+            let reduced = normalise(decision);
+            let candidates: Vec<String> = self
+                .decisions()
+                .filter(|d| normalise(&d.key) == reduced || normalise(&d.number) == reduced)
+                .map(|d| format!("`{}` ({})", d.key, d.number))
+                .collect();
+            let suggestion = if candidates.is_empty() {
+                did_you_mean(decision, plain.iter().copied())
+            } else {
+                Some(format!(
+                    "did you mean {}? A reference must be written as the key or the number is",
+                    candidates.join(" or ")
+                ))
+            };
             return Err(one(Diagnostic::error(
                 DiagnosticKind::NoApplicableForm,
                 "decision",
                 format!("unknown decision `{decision}`"),
             )
             .expected(format!("one of {}", list_names(&keys, 10)))
-            .suggest_opt(did_you_mean(decision, plain.iter().copied()))));
+            .suggest_opt(suggestion)));
         };
         let forms: Vec<&Form> = self.forms_of(&d.key).iter().filter(|f| f.set == set).collect();
         if forms.is_empty() {
@@ -578,6 +785,9 @@ mod tests {
     fn decision_references_normalise() {
         assert_eq!(normalise("26/2026/QĐ-TTg"), normalise("26/2026/qd-ttg"));
         assert_ne!(normalise("26-2026"), normalise("26/2026/QĐ-TTg"));
+        assert_eq!(normalise("99-2030"), normalise("9-92030"));
+        assert_eq!(as_written("26/2026/QĐ-TTg"), as_written(" 26/2026/qd-ttg "));
+        assert_ne!(as_written("99-2030"), as_written("9-92030"));
     }
 
     #[test]

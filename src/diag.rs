@@ -60,6 +60,9 @@ pub enum DiagnosticKind {
     NoApplicableForm,
     /// A regression case whose result differs from what it expects.
     CaseMismatch,
+    /// More diagnostics were found in one input than are kept ([`Limits::max_diagnostics`](crate::Limits)):
+    /// this one stands for the rest and counts them (see [`Diagnostic::omitted`]).
+    Omitted,
 }
 
 impl DiagnosticKind {
@@ -85,6 +88,7 @@ impl DiagnosticKind {
             DiagnosticKind::InvalidAnswer => "invalid-answer",
             DiagnosticKind::NoApplicableForm => "no-applicable-form",
             DiagnosticKind::CaseMismatch => "case-mismatch",
+            DiagnosticKind::Omitted => "omitted",
         }
     }
 }
@@ -110,6 +114,14 @@ pub struct Diagnostic {
     pub expected: Option<String>,
     /// How to fix it ("did you mean `title_vi`?"), when there is a fix to suggest.
     pub suggestion: Option<String>,
+    /// Only for a [`DiagnosticKind::Omitted`] summary: how many diagnostics of its severity were
+    /// found in the input beyond the cap and not kept. 0 for every other diagnostic.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Diagnostic {
@@ -125,6 +137,7 @@ impl Diagnostic {
             message: message.into(),
             expected: None,
             suggestion: None,
+            omitted: 0,
         }
     }
 
@@ -190,17 +203,133 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Formats a list of diagnostics, one per paragraph, errors and warnings counted at the end.
+/// Formats a list of diagnostics, one per paragraph, errors and warnings counted at the end
+/// (those left out by the cap included: see [`DiagnosticKind::Omitted`]).
 pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
         out.push_str(&d.to_string());
         out.push('\n');
     }
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let (errors, warnings) = count(diagnostics);
     out.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
     out
+}
+
+/// How many errors and warnings `diagnostics` stand for: each diagnostic counts one, an
+/// [`DiagnosticKind::Omitted`] summary counts the diagnostics it stands for.
+pub(crate) fn count(diagnostics: &[Diagnostic]) -> (u64, u64) {
+    let (mut errors, mut warnings) = (0u64, 0u64);
+    for d in diagnostics {
+        let n = if d.kind == DiagnosticKind::Omitted { d.omitted } else { 1 };
+        if d.is_error() {
+            errors += n;
+        } else {
+            warnings += n;
+        }
+    }
+    (errors, warnings)
+}
+
+/// `307421` as `307,421`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The diagnostics of one input, at most `max` of them kept: the rest are only counted, so that
+/// memory stays bounded however broken the input is ([`Limits::max_diagnostics`](crate::Limits)).
+/// [`Collector::finish`] adds one summary per severity ("… and 307,421 more errors").
+#[derive(Clone, Debug)]
+pub(crate) struct Collector {
+    kept: Vec<Diagnostic>,
+    max: usize,
+    omitted_errors: u64,
+    omitted_warnings: u64,
+}
+
+impl Collector {
+    /// An empty collector keeping at most `max` diagnostics (at least one).
+    pub(crate) fn new(max: usize) -> Collector {
+        Collector { kept: Vec::new(), max: max.max(1), omitted_errors: 0, omitted_warnings: 0 }
+    }
+
+    /// Whether the next diagnostic would only be counted.
+    pub(crate) fn is_full(&self) -> bool {
+        self.kept.len() >= self.max
+    }
+
+    /// Keeps `d`, or counts it when the cap is reached. Errors come first: once the cap is
+    /// reached, an error takes the place of the last warning kept, if any.
+    pub(crate) fn push(&mut self, d: Diagnostic) {
+        if !self.is_full() {
+            self.kept.push(d);
+        } else if d.is_error()
+            && let Some(i) = self.kept.iter().rposition(|k| !k.is_error())
+        {
+            self.kept.remove(i);
+            self.omitted_warnings += 1;
+            self.kept.push(d);
+        } else {
+            self.count(d.severity);
+        }
+    }
+
+    /// Whether a diagnostic of `severity` would be kept (errors replace warnings once full).
+    pub(crate) fn would_keep(&self, severity: Severity) -> bool {
+        !self.is_full() || (severity == Severity::Error && self.kept.iter().any(|k| !k.is_error()))
+    }
+
+    /// Counts a diagnostic of `severity` that is not kept (the caller saw the cap was reached
+    /// and did not build it).
+    pub(crate) fn count(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.omitted_errors += 1,
+            Severity::Warning => self.omitted_warnings += 1,
+        }
+    }
+
+    /// Whether any error was found, kept or not.
+    pub(crate) fn has_errors(&self) -> bool {
+        self.omitted_errors > 0 || self.kept.iter().any(Diagnostic::is_error)
+    }
+
+    /// Whether nothing was found.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.kept.is_empty() && self.omitted_errors == 0 && self.omitted_warnings == 0
+    }
+
+    /// The diagnostics kept, then one summary per severity for those only counted, naming `file`.
+    pub(crate) fn finish(self, file: &str) -> Vec<Diagnostic> {
+        let mut out = self.kept;
+        for (severity, n, what) in [
+            (Severity::Error, self.omitted_errors, "error"),
+            (Severity::Warning, self.omitted_warnings, "warning"),
+        ] {
+            if n == 0 {
+                continue;
+            }
+            let message = format!(
+                "… and {} more {what}{} (only the first {} diagnostics of a file are kept)",
+                thousands(n),
+                if n == 1 { "" } else { "s" },
+                self.max
+            );
+            let mut d = Diagnostic::error(DiagnosticKind::Omitted, "", message);
+            d.severity = severity;
+            d.file = file.to_string();
+            d.omitted = n;
+            out.push(d);
+        }
+        out
+    }
 }
 
 /// The Levenshtein distance between two short strings (by chars).
@@ -221,12 +350,22 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// "did you mean `x`?" for the candidate closest to `found`, when one is close enough.
 pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let limit = (found.chars().count() / 3).max(1);
+    // Names are short; a long text is no typo of one, and comparing two long ones would cost
+    // their product (hostile input has texts of 64 KiB).
+    const LONGEST: usize = 256;
+    let chars = found.chars().count();
+    if chars > LONGEST {
+        return None;
+    }
+    let limit = (chars / 3).max(1);
+    let found = found.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (distance(&found.to_lowercase(), &c.to_lowercase()), c))
+        // Lengths further apart than the limit cannot be within it.
+        .filter(|c| c.len() <= 4 * LONGEST && c.chars().count().abs_diff(chars) <= limit)
+        .map(|c| (distance(&found, &c.to_lowercase()), c))
         // A suggestion must share something with what was found: `z` is not "close" to `a`.
-        .filter(|(d, c)| *d <= limit && *d < found.chars().count() && *d < c.chars().count())
+        .filter(|(d, c)| *d <= limit && *d < chars && *d < c.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }
@@ -251,6 +390,16 @@ mod tests {
             Some("did you mean `title_vi`?")
         );
         assert_eq!(did_you_mean("zzz", ["title_vi", "name_en"]), None);
+        // Long texts are compared with nothing: two ids of 100,000 characters would cost 10^10 steps.
+        let long = "1".repeat(100_000);
+        let other = format!("{}2", "1".repeat(99_999));
+        let start = std::time::Instant::now();
+        assert_eq!(did_you_mean(&other, [long.as_str()]), None);
+        assert_eq!(
+            did_you_mean("titel_vi", [long.as_str(), "title_vi"]).as_deref(),
+            Some("did you mean `title_vi`?")
+        );
+        assert!(start.elapsed().as_secs() < 2);
     }
 
     #[test]
@@ -268,5 +417,33 @@ mod tests {
         );
         assert!(text.contains("expected: one of title_vi, name_en"));
         assert!(text.contains("help: did you mean `title_vi`?"));
+    }
+
+    #[test]
+    fn the_collector_keeps_the_first_and_counts_the_rest() {
+        let mut c = Collector::new(2);
+        c.push(Diagnostic::warning(DiagnosticKind::Anomaly, "", "w0"));
+        for i in 0..5 {
+            c.push(Diagnostic::error(DiagnosticKind::InvalidValue, "", format!("e{i}")));
+        }
+        c.push(Diagnostic::warning(DiagnosticKind::Anomaly, "", "w"));
+        assert!(c.has_errors());
+        let all = c.finish("f.yaml");
+        assert_eq!(all.len(), 4);
+        assert_eq!(
+            all[2].to_string(),
+            "error[omitted]: f.yaml: … and 3 more errors (only the first 2 diagnostics of a file are kept)"
+        );
+        assert_eq!(all[3].omitted, 2);
+        assert_eq!(
+            (all[0].message.as_str(), all[1].message.as_str()),
+            ("e0", "e1"),
+            "errors displace warnings"
+        );
+        assert_eq!(count(&all), (5, 2));
+        assert!(render_all(&all).ends_with("5 error(s), 2 warning(s)\n"));
+        assert_eq!(thousands(307_421), "307,421");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

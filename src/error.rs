@@ -1,6 +1,6 @@
 //! Errors: one type per stage, each carrying every diagnostic of its input at once.
 
-use crate::diag::{Diagnostic, render_all};
+use crate::diag::{Diagnostic, count, render_all};
 use std::fmt;
 
 /// Rule files could not be loaded: every problem of every file (errors, and the warnings found
@@ -22,11 +22,14 @@ macro_rules! diagnostics_error {
             pub(crate) fn new(diagnostics: Vec<Diagnostic>) -> $name {
                 $name { diagnostics }
             }
-            /// Every diagnostic, in the order found.
+            /// Every diagnostic kept, in the order found: at most
+            /// [`Limits::max_diagnostics`](crate::Limits) per input, then a summary that counts the
+            /// rest.
             pub fn diagnostics(&self) -> &[Diagnostic] {
                 &self.diagnostics
             }
-            /// The errors only.
+            /// The errors only (with the [`DiagnosticKind::Omitted`](crate::DiagnosticKind::Omitted)
+            /// summary that counts those not kept, if any).
             pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
                 self.diagnostics.iter().filter(|d| d.is_error())
             }
@@ -34,7 +37,7 @@ macro_rules! diagnostics_error {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                let errors = self.errors().count();
+                let (errors, _) = count(&self.diagnostics);
                 writeln!(f, concat!($what, ": {} error(s)"), errors)?;
                 f.write_str(render_all(&self.diagnostics).trim_end())
             }

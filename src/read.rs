@@ -10,33 +10,129 @@
 #![deny(clippy::indexing_slicing)]
 
 use crate::date::Date;
-use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
+use crate::diag::{Collector, Diagnostic, DiagnosticKind, Severity, did_you_mean, list_names, thousands};
 use crate::locate::{DocPath, Locations};
 use crate::points::Points;
 use rust_decimal::Decimal;
+use serde::de::{self, DeserializeSeed, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor};
+use serde_yaml::value::{Tag, TaggedValue};
 use serde_yaml::{Mapping, Value};
+use std::cell::Cell;
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
 use std::str::FromStr;
 
-/// Limits on the size of input documents, so that hostile input is refused quickly.
+/// Limits on input documents, so that hostile input is refused quickly and in bounded memory.
 ///
-/// The defaults fit every shipped rule file many times over. Services that load trusted input
-/// may raise them. Nesting depth is bounded by the YAML parser itself (128 levels), and alias
-/// expansion ("billion laughs") by its repetition limit.
+/// The defaults fit every shipped rule file and any real council many times over. Services that
+/// load trusted input may raise them (`Limits { max_members: 500, ..Limits::default() }`).
+///
+/// - Files are read with at most `max_bytes + 1` bytes, whatever they are (a 1 GB file,
+///   `/dev/zero`): a larger one is refused without being read further.
+/// - A document is measured **as expanded**: every alias (`*name`) counts as the whole node it
+///   repeats (each text its length plus one byte, each number or boolean two, each list, mapping
+///   or null one). Expanded, a document may be at most twice its own size plus 64 KiB (no
+///   document without aliases comes near: nodes are charged at most what it takes to write
+///   them), and never more than `max_bytes`. A file that expands further ("billion laughs", a
+///   council of 20,000 members naming one anchored sheet) is refused while it is read, before
+///   it takes memory.
+/// - Nesting depth is bounded by the YAML parser itself (128 levels).
+/// - At most `max_diagnostics` problems are kept per input; the rest are counted in one
+///   summary ("… and 307,421 more errors").
+///
+/// The values and where each applies are listed in `docs/rule-dsl.md` and `docs/assessment.md`
+/// ("Limits").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// The largest document accepted, in bytes (default 4 MiB).
+    /// The largest document accepted, in bytes, with every alias expanded (default 4 MiB).
     pub max_bytes: usize,
     /// The longest text value accepted, in bytes (default 64 KiB).
     pub max_string_bytes: usize,
+    /// The most council members (`members:`) an assessment may list (default 100).
+    pub max_members: usize,
+    /// The most diagnostics kept for one input (one file, one assessment); the rest are counted
+    /// in a [`DiagnosticKind::Omitted`] summary (default 100).
+    pub max_diagnostics: usize,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_bytes: 4 << 20, max_string_bytes: 64 << 10 }
+        Limits { max_bytes: 4 << 20, max_string_bytes: 64 << 10, max_members: 100, max_diagnostics: 100 }
     }
 }
 
+impl Limits {
+    /// Reads a file of at most [`Limits::max_bytes`] bytes, never more than one byte past the
+    /// limit whatever the file is. Folders, named pipes and sockets are refused without being
+    /// opened (opening a pipe can wait forever); devices are read through the same cap
+    /// (`/dev/zero` is "larger than" the limit).
+    ///
+    /// ```
+    /// let limits = ocop_rating::Limits { max_bytes: 16, ..Default::default() };
+    /// assert!(limits.read_file("Cargo.toml").unwrap_err().message.contains("larger than 16 bytes"));
+    /// ```
+    pub fn read_file(&self, path: impl AsRef<Path>) -> Result<Vec<u8>, Diagnostic> {
+        read_file(path.as_ref(), self.max_bytes)
+    }
+}
+
+/// Reads `path` with at most `limit + 1` bytes (see [`Limits::read_file`]).
+pub(crate) fn read_file(path: &Path, limit: usize) -> Result<Vec<u8>, Diagnostic> {
+    let name = path.display().to_string();
+    let fail = |kind, message: String| {
+        let mut d = Diagnostic::error(kind, "", message);
+        d.file = name.clone();
+        d
+    };
+    let meta =
+        std::fs::metadata(path).map_err(|e| fail(DiagnosticKind::Io, format!("cannot be read: {e}")))?;
+    if meta.is_dir() {
+        return Err(fail(DiagnosticKind::Io, "is a folder, not a file".into()).expected("a YAML file"));
+    }
+    if let Some(what) = special_file(&meta) {
+        return Err(fail(DiagnosticKind::Io, format!("is {what}, not a regular file"))
+            .expected("a regular YAML file (pipes and sockets are not read: reading one may wait forever)"));
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| fail(DiagnosticKind::Io, format!("cannot be read: {e}")))?;
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let hint = usize::try_from(meta.len().min(cap)).unwrap_or(0).min(limit.saturating_add(1));
+    let mut bytes = Vec::with_capacity(hint);
+    file.take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(DiagnosticKind::Io, format!("cannot be read: {e}")))?;
+    if bytes.len() > limit {
+        let size = if meta.is_file() { format!(" ({} bytes)", thousands(meta.len())) } else { String::new() };
+        return Err(fail(DiagnosticKind::Limit, format!("the file is larger than {limit} bytes{size}"))
+            .expected(format!("at most {limit} bytes (Limits::max_bytes)")));
+    }
+    Ok(bytes)
+}
+
+/// What a file is when it is a pipe or a socket (never opened: opening may block).
+#[cfg(unix)]
+fn special_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        Some("a named pipe (FIFO)")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    (!meta.is_file()).then_some("not a file")
+}
+
 /// Parses one document. On failure the diagnostic says where and why.
+///
+/// A UTF-8 byte-order mark before the text is dropped; the document is measured as expanded
+/// (aliases count as what they repeat) against [`Limits::max_bytes`] while it is read.
 pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String, Value), Diagnostic> {
     let at = |kind, line: Option<u32>, column: Option<u32>, message: String| {
         let mut d = Diagnostic::error(kind, "", message);
@@ -58,6 +154,18 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
         )
         .expected(format!("at most {} bytes (Limits::max_bytes)", limits.max_bytes)));
     }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(at(
+            DiagnosticKind::Io,
+            Some(1),
+            Some(1),
+            "the file is UTF-16 (it starts with a UTF-16 byte-order mark)".into(),
+        )
+        .expected("UTF-8 text")
+        .suggest("save the file as UTF-8"));
+    }
+    // A byte-order mark is not part of the document (editors on Windows add one).
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
         Err(e) => {
@@ -80,7 +188,17 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
         return Err(at(DiagnosticKind::Syntax, Some(1), Some(1), "the document is empty".into())
             .expected("a YAML mapping"));
     }
-    let value: Value = match serde_yaml::from_str(&text) {
+    // Without aliases a document never stands for more than twice its own text (each node is
+    // charged at most what it takes to write); aliases may add 64 KiB more, and the whole
+    // stays within max_bytes.
+    let allowed = text.len().saturating_mul(2).saturating_add(ALIAS_SLACK).min(limits.max_bytes);
+    let budget = Budget {
+        left: Cell::new(allowed),
+        max_bytes: allowed,
+        max_string: limits.max_string_bytes,
+        over: Cell::new(None),
+    };
+    let value: Value = match (&budget).deserialize(serde_yaml::Deserializer::from_str(&text)) {
         Ok(value) => value,
         Err(e) => {
             let message = e.to_string();
@@ -88,6 +206,46 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
                 Some(l) => (Some(l.line() as u32), Some(l.column() as u32)),
                 None => (None, None),
             };
+            if let Some(over) = budget.over.get() {
+                let (message, expected) = match over {
+                    Over::Expanded => (
+                        format!(
+                            "the document expands to more than {allowed} bytes: its aliases (`*name`) \
+                             repeat more than the limits allow"
+                        ),
+                        format!(
+                            "with every alias expanded, at most twice the document's own size plus \
+                             {ALIAS_SLACK} bytes, and at most {} bytes (Limits::max_bytes)",
+                            limits.max_bytes
+                        ),
+                    ),
+                    Over::String(len) => (
+                        format!(
+                            "a text value is {len} bytes, more than the limit of {}",
+                            limits.max_string_bytes
+                        ),
+                        format!(
+                            "texts of at most {} bytes (Limits::max_string_bytes)",
+                            limits.max_string_bytes
+                        ),
+                    ),
+                };
+                // The parser names the place through aliases (`members[6789].answers`), where its
+                // mark is that of the node repeated: locate the path, where the text shows it.
+                let mut d = at(DiagnosticKind::Limit, line, column, message).expected(expected);
+                let full = e.to_string();
+                if let Some(end) =
+                    full.find(": the document expands").or_else(|| full.find(": a text value is"))
+                {
+                    let locations = Locations::scan_written(&text);
+                    let path = parser_path(&locations, full.get(..end).unwrap_or(""));
+                    if let Some((line, column)) = locations.find(&path).filter(|_| path != DocPath::root()) {
+                        (d.line, d.column) = (Some(line), Some(column));
+                    }
+                    d.path = path.to_string();
+                }
+                return Err(d);
+            }
             let kind = if message.contains("recursion limit") || message.contains("repetition limit") {
                 DiagnosticKind::Limit
             } else {
@@ -104,28 +262,180 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
             return Err(d);
         }
     };
-    if let Some(len) = longest_string(&value, limits.max_string_bytes) {
-        return Err(at(
-            DiagnosticKind::Limit,
-            None,
-            None,
-            format!("a text value is {len} bytes, more than the limit of {}", limits.max_string_bytes),
-        )
-        .expected(format!("texts of at most {} bytes (Limits::max_string_bytes)", limits.max_string_bytes)));
-    }
     Ok((text, value))
 }
 
-/// The length of the first string longer than `max`, if any.
-fn longest_string(value: &Value, max: usize) -> Option<usize> {
-    match value {
-        Value::String(s) if s.len() > max => Some(s.len()),
-        Value::Sequence(items) => items.iter().find_map(|v| longest_string(v, max)),
-        Value::Mapping(map) => {
-            map.iter().find_map(|(k, v)| longest_string(k, max).or_else(|| longest_string(v, max)))
+/// The document path of a place the YAML parser names (`members[6789].answers.1.1`), as far
+/// as the text shows it: keys with dots are matched against the keys written there.
+fn parser_path(locations: &Locations, shown: &str) -> DocPath {
+    let mut path = DocPath::root();
+    let mut rest = shown;
+    loop {
+        if let Some(after) = rest.strip_prefix('[') {
+            let Some((index, tail)) = after.split_once(']') else { break };
+            let Ok(index) = index.parse::<usize>() else { break };
+            path = path.index(index);
+            rest = tail;
+            continue;
         }
-        Value::Tagged(t) => longest_string(&t.value, max),
-        _ => None,
+        let rest_key = rest.strip_prefix('.').unwrap_or(rest);
+        if rest_key.is_empty() {
+            break;
+        }
+        let next = locations
+            .keys_under(&path)
+            .iter()
+            .filter(|k| {
+                rest_key.strip_prefix(k.as_str()).is_some_and(|t| t.is_empty() || t.starts_with(['.', '[']))
+            })
+            .max_by_key(|k| k.len())
+            .cloned();
+        let Some(key) = next else { break };
+        rest = rest_key.get(key.len()..).unwrap_or("");
+        path = path.key(&key);
+    }
+    path
+}
+
+/// What aliases may add to a document beyond twice its own size (see [`Limits`]).
+const ALIAS_SLACK: usize = 64 << 10;
+
+/// Which limit a document went over while it was read.
+#[derive(Clone, Copy, Debug)]
+enum Over {
+    /// Expanded (aliases included) past `max_bytes`.
+    Expanded,
+    /// A text longer than `max_string_bytes` (its length).
+    String(usize),
+}
+
+/// Builds a [`Value`] while counting what it costs, aliases expanded: the parser replays an
+/// alias's events each time it is used, so every repetition is charged here and the build
+/// stops as soon as the document stands for more than `max_bytes`.
+struct Budget {
+    left: Cell<usize>,
+    max_bytes: usize,
+    max_string: usize,
+    over: Cell<Option<Over>>,
+}
+
+impl Budget {
+    fn charge<E: de::Error>(&self, n: usize) -> Result<(), E> {
+        match self.left.get().checked_sub(n) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => {
+                self.over.set(Some(Over::Expanded));
+                Err(E::custom(format_args!("the document expands to more than {} bytes", self.max_bytes)))
+            }
+        }
+    }
+
+    fn text<E: de::Error>(&self, s: &str) -> Result<(), E> {
+        if s.len() > self.max_string {
+            self.over.set(Some(Over::String(s.len())));
+            return Err(E::custom(format_args!("a text value is {} bytes", s.len())));
+        }
+        self.charge(s.len().saturating_add(1))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &Budget {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &Budget {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
+        self.charge(2)?;
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
+        self.charge(2)?;
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
+        self.charge(2)?;
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
+        self.charge(2)?;
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+        self.text(s)?;
+        Ok(Value::String(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Value, E> {
+        self.text(&s)?;
+        Ok(Value::String(s))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        self.charge(1)?;
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        self.charge(1)?;
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.charge(1)?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Sequence(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.charge(1)?;
+        let mut out = Mapping::new();
+        while let Some(key) = map.next_key_seed(self)? {
+            let value = map.next_value_seed(self)?;
+            if out.contains_key(&key) {
+                let shown = match &key {
+                    Value::String(s) => format!("with key {s:?}"),
+                    other => scalar_text(other)
+                        .map_or_else(|| "with a repeated key".into(), |k| format!("with key {k}")),
+                };
+                return Err(de::Error::custom(format_args!("duplicate entry {shown}")));
+            }
+            out.insert(key, value);
+        }
+        Ok(Value::Mapping(out))
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        let (tag, contents): (String, _) = data.variant()?;
+        if tag.is_empty() {
+            return Err(de::Error::custom("empty YAML tag is not allowed"));
+        }
+        self.charge(tag.len())?;
+        let value = contents.newtype_variant_seed(self)?;
+        Ok(Value::Tagged(Box::new(TaggedValue { tag: Tag::new(tag), value })))
     }
 }
 
@@ -152,19 +462,40 @@ pub(crate) fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
-/// Walks one document and collects diagnostics.
+/// Whether `raw` (a scalar as written) reads as `value` in YAML.
+fn reads_as(raw: &str, value: &Value) -> bool {
+    raw.len() <= 64 && serde_yaml::from_str::<Value>(raw).is_ok_and(|v| v == *value)
+}
+
+/// Walks one document and collects diagnostics (at most [`Limits::max_diagnostics`] kept).
 pub(crate) struct Reader {
     file: String,
     text: String,
+    limits: Limits,
     /// Scanned on the first diagnostic: most files have none, and the scan is a fifth of the
     /// cost of loading the shipped rules.
     locations: Option<Locations>,
-    diagnostics: Vec<Diagnostic>,
+    /// Scanned for keys as written, on the first id written as a number.
+    written: Option<Locations>,
+    diagnostics: Collector,
 }
 
 impl Reader {
+    /// A reader under the default [`Limits`].
     pub(crate) fn new(file: &str, text: &str) -> Reader {
-        Reader { file: file.to_string(), text: text.to_string(), locations: None, diagnostics: Vec::new() }
+        Reader::with_limits(file, text, Limits::default())
+    }
+
+    /// A reader under `limits` (members and diagnostics kept).
+    pub(crate) fn with_limits(file: &str, text: &str, limits: Limits) -> Reader {
+        Reader {
+            file: file.to_string(),
+            text: text.to_string(),
+            limits,
+            locations: None,
+            written: None,
+            diagnostics: Collector::new(limits.max_diagnostics),
+        }
     }
 
     /// The file name given to [`Reader::new`].
@@ -172,14 +503,27 @@ impl Reader {
         &self.file
     }
 
-    /// Adds the file and the location of `path` to a diagnostic and records it.
+    /// The limits this reader applies.
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn locations(&mut self) -> &Locations {
+        self.locations.get_or_insert_with(|| Locations::scan(&self.text))
+    }
+
+    /// Adds the file and the location of `path` to a diagnostic and records it (or only counts
+    /// it, past [`Limits::max_diagnostics`]).
     pub(crate) fn push(&mut self, path: &DocPath, mut diagnostic: Diagnostic) {
+        if !self.diagnostics.would_keep(diagnostic.severity) {
+            self.diagnostics.count(diagnostic.severity);
+            return;
+        }
         diagnostic.file = self.file.clone();
         if diagnostic.path.is_empty() {
             diagnostic.path = path.to_string();
         }
-        let locations = self.locations.get_or_insert_with(|| Locations::scan(&self.text));
-        if let Some((line, column)) = locations.find(path) {
+        if let Some((line, column)) = self.locations().find(path) {
             diagnostic.line = Some(line);
             diagnostic.column = Some(column);
         }
@@ -191,12 +535,48 @@ impl Reader {
         self.push(path, Diagnostic::error(kind, path.to_string(), message));
     }
 
+    /// Whether any error was recorded (kept or only counted).
     pub(crate) fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+        self.diagnostics.has_errors()
     }
 
+    /// Every diagnostic kept, then a summary of those only counted.
     pub(crate) fn into_diagnostics(self) -> Vec<Diagnostic> {
-        self.diagnostics
+        self.diagnostics.finish(&self.file)
+    }
+
+    /// How the key `key` of the mapping at `parent` was written, when the text shows it and it
+    /// reads as `key` (so `1.10:` is quoted as `1.10`, not as the number 1.1 YAML made of it).
+    fn written_key(&mut self, parent: &DocPath, key: &Value) -> Option<String> {
+        if self.written.is_none() {
+            self.written = Some(Locations::scan_written(&self.text));
+        }
+        let (text, locations) = (&self.text, self.written.as_ref()?);
+        let found: Vec<String> = locations
+            .keys_under(parent)
+            .iter()
+            .filter_map(|k| locations.key_span(&parent.key(k)))
+            .filter_map(|span| text.get(span))
+            .filter(|raw| reads_as(raw, key))
+            .map(str::to_string)
+            .collect();
+        match found.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    /// How the scalar at `path` was written, when the text shows it and it reads as `value`.
+    fn written_value(&mut self, path: &DocPath, value: &Value) -> Option<String> {
+        if !self.diagnostics.would_keep(Severity::Error) {
+            return None;
+        }
+        if self.written.is_none() {
+            self.written = Some(Locations::scan_written(&self.text));
+        }
+        let span = self.written.as_ref()?.value_span(path)?;
+        let raw = self.text.get(span)?;
+        reads_as(raw, value).then(|| raw.to_string())
     }
 
     fn wrong_type(&mut self, path: &DocPath, found: &Value, expected: &str) {
@@ -266,20 +646,14 @@ impl Reader {
         }
     }
 
-    /// An id: a text. A number is refused with the advice to quote it, because YAML reads
-    /// `1.10` as 1.1 and `01` as 1.
+    /// An id: a text. A number is refused with the advice to quote it as written, because YAML
+    /// reads `1.10` as 1.1 and `01` as 1.
     pub(crate) fn id(&mut self, value: &Value, path: &DocPath, what: &str) -> Option<String> {
         match value {
             Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
             Value::Number(n) => {
-                let d = Diagnostic::error(
-                    DiagnosticKind::WrongType,
-                    path.to_string(),
-                    format!("{what} {n} is written as a number"),
-                )
-                .expected(format!("{what} as a quoted text"))
-                .suggest(format!("write \"{n}\" (YAML reads 1.10 as 1.1 and 01 as 1)"));
-                self.push(path, d);
+                let written = self.written_value(path, value);
+                self.numeric_id(n, written, path, what);
                 None
             }
             other => {
@@ -287,6 +661,29 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// Reports an id written as a number, quoting it as written when the text shows it.
+    fn numeric_id(&mut self, n: &serde_yaml::Number, written: Option<String>, path: &DocPath, what: &str) {
+        let read = n.to_string();
+        let (message, suggestion) = match &written {
+            Some(w) if *w != read => (
+                format!("{what} {w} is written as a number, which YAML reads as {read}"),
+                format!("write \"{w}\" (quoted, YAML keeps it as written)"),
+            ),
+            Some(w) => (
+                format!("{what} {w} is written as a number"),
+                format!("write \"{w}\" (YAML reads 1.10 as 1.1 and 01 as 1)"),
+            ),
+            None => (
+                format!("{what} is written as a number, which YAML reads as {read}"),
+                "quote the id exactly as the form prints it (YAML reads 1.10 as 1.1 and 01 as 1)".to_string(),
+            ),
+        };
+        let d = Diagnostic::error(DiagnosticKind::WrongType, path.to_string(), message)
+            .expected(format!("{what} as a quoted text"))
+            .suggest(suggestion);
+        self.push(path, d);
     }
 
     /// A list of texts.
@@ -347,6 +744,17 @@ impl Reader {
         };
         let mut out = Vec::new();
         for (key, value) in map {
+            if let Value::Number(n) = key {
+                // Located at the key as written (`1.10:`), not at the mapping.
+                let written = if self.diagnostics.would_keep(Severity::Error) {
+                    self.written_key(path, key)
+                } else {
+                    None
+                };
+                let at = path.key(written.as_deref().unwrap_or(&n.to_string()));
+                self.numeric_id(n, written, &at, &format!("{what} id"));
+                continue;
+            }
             let shown = scalar_text(key).unwrap_or_default();
             if let Some(id) = self.id(key, &path.key(&shown), &format!("{what} id")) {
                 out.push((id, value));

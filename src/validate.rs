@@ -9,9 +9,9 @@ use crate::doc::{
     StopScope,
 };
 use crate::form::{
-    Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout, Requirement, Stop,
-    LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_REQUIREMENT, LEAF_STOPS, Leaves, MAX_FACTS, MAX_LEAVES, MAX_OPTIONS, MAX_PARTS,
-    Minimum, MinimumOrigin, Part, Section, Transition,
+    Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout,
+    LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_REQUIREMENT, LEAF_STOPS, Leaves, MAX_FACTS, MAX_LEAVES,
+    MAX_OPTIONS, MAX_PARTS, Minimum, MinimumOrigin, Part, Requirement, Section, Stop, Transition,
 };
 use crate::locate::DocPath;
 use crate::points::Points;
@@ -57,6 +57,44 @@ pub(crate) fn decision(
         )
         .expected(format!("a date on or after {}", doc.in_force_from));
         r.push(&dpath.key("in_force_until"), d);
+    }
+    check_id(r, &doc.key, &dpath.key("key"), "the decision key");
+    for (i, s) in doc.supersedes.iter().enumerate() {
+        if s.eq_ignore_ascii_case(&doc.key) || s.eq_ignore_ascii_case(&doc.number) {
+            let path = dpath.key("supersedes").index(i);
+            let d = err(
+                r,
+                DiagnosticKind::InvalidValue,
+                &path,
+                format!("decision `{}` supersedes itself", doc.key),
+            )
+            .expected("the keys of earlier decisions that this one replaces")
+            .suggest(format!("remove `{s}` from `supersedes`"));
+            r.push(&path, d);
+        }
+    }
+    if let Some((num, den, _)) = &doc.quorum
+        && num > den
+    {
+        let path = root.key("council").key("quorum").key("numerator");
+        let d = err(
+            r,
+            DiagnosticKind::InvalidValue,
+            &path,
+            format!("the quorum {num}/{den} asks for more members than the council has"),
+        )
+        .expected(format!("a fraction of the council: a numerator of at most {den}"))
+        .suggest("write the quorum as printed, e.g. {numerator: 2, denominator: 3}");
+        r.push(&path, d);
+    }
+    for (id, _, path) in &doc.parts {
+        check_id(r, id, path, "part id");
+    }
+    for f in &doc.facts {
+        check_id(r, &f.id, &f.path, "fact id");
+    }
+    for k in &doc.knockouts {
+        check_id(r, &k.id, &k.path, "knock-out id");
     }
     if doc.parts.is_empty() || doc.parts.len() > MAX_PARTS {
         let d = err(
@@ -142,6 +180,193 @@ pub(crate) fn decision(
         sha256,
     };
     Some((Arc::new(decision), doc.facts.clone(), doc.knockouts.clone()))
+}
+
+/// Names that assessments and bulk CSV headers use for themselves (docs/assessment.md): a
+/// criterion may not be called so, or its CSV column would be read as the field.
+const RESERVED_COLUMNS: &[&str] = &[
+    "id",
+    "decision",
+    "set",
+    "product",
+    "lodged_on",
+    "evaluated_on",
+    "recognised_on",
+    "re_evaluation",
+    "evaluating_level",
+    "council_size",
+    "answers",
+    "members",
+    "facts",
+];
+
+/// The longest id accepted.
+const MAX_ID_CHARS: usize = 64;
+
+/// Ids (keys, criteria, options, sections, parts, cases, facts, knock-outs) are ASCII letters,
+/// digits, `.`, `_` and `-`, starting with a letter or a digit, at most 64 characters: what the
+/// forms print (`1.1`, `6.1.2`, `a`, `falsified_dossier`). Anything else is an error that names
+/// the character: an invisible one (zero-width space, byte-order mark, soft hyphen, bidi
+/// control…) or a letter of another script that looks Latin (Cyrillic `а`, Greek `Ο`) would make
+/// two ids that read alike differ, and an assessment that types the plain one would not match.
+fn check_id(r: &mut Reader, id: &str, path: &DocPath, what: &str) {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    let problem = if let Some(c) = id.chars().find(|c| !allowed(*c)) {
+        let code = format!("U+{:04X}", c as u32);
+        if let Some(name) = invisible_name(c) {
+            format!("contains an invisible character, {code} {name}")
+        } else if let Some((script, latin)) = look_alike(c) {
+            format!("contains the {script} letter `{c}` ({code}), which looks like the Latin `{latin}`")
+        } else if c.is_control() || c.is_whitespace() {
+            format!("contains the character {code}, which ids may not contain")
+        } else {
+            format!("contains `{c}` ({code}), which ids may not contain")
+        }
+    } else if id.starts_with(['.', '_', '-']) {
+        "starts with a punctuation mark".to_string()
+    } else if id.chars().count() > MAX_ID_CHARS {
+        format!("is {} characters long", id.chars().count())
+    } else {
+        return;
+    };
+    let shown: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || look_alike(c).is_some() {
+                c.to_string()
+            } else {
+                format!("\\u{{{:x}}}", c as u32)
+            }
+        })
+        .collect();
+    let plain: String = id
+        .chars()
+        .filter(|c| invisible_name(*c).is_none())
+        .map(|c| look_alike(c).map_or(c, |(_, latin)| latin))
+        .collect();
+    let d = Diagnostic::error(
+        DiagnosticKind::InvalidValue,
+        path.to_string(),
+        format!("{what} `{shown}` {problem}"),
+    )
+    .expected(format!(
+        "{what}: ASCII letters, digits, `.`, `_` and `-`, starting with a letter or a digit, \
+             at most {MAX_ID_CHARS} characters"
+    ))
+    .suggest(
+        if plain != id
+            && !plain.starts_with(['.', '_', '-'])
+            && !plain.is_empty()
+            && plain.chars().all(allowed)
+        {
+            format!("write `{plain}`")
+        } else {
+            "keep to these characters, as the form prints the id".to_string()
+        },
+    );
+    r.push(path, d);
+}
+
+/// The name of an invisible (format, zero-width or bidi) character.
+fn invisible_name(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{00a0}' => "NO-BREAK SPACE",
+        '\u{00ad}' => "SOFT HYPHEN",
+        '\u{034f}' => "COMBINING GRAPHEME JOINER",
+        '\u{061c}' => "ARABIC LETTER MARK",
+        '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' => "HANGUL FILLER",
+        '\u{180e}' => "MONGOLIAN VOWEL SEPARATOR",
+        '\u{200b}' => "ZERO WIDTH SPACE",
+        '\u{200c}' => "ZERO WIDTH NON-JOINER",
+        '\u{200d}' => "ZERO WIDTH JOINER",
+        '\u{200e}' => "LEFT-TO-RIGHT MARK",
+        '\u{200f}' => "RIGHT-TO-LEFT MARK",
+        '\u{202a}' => "LEFT-TO-RIGHT EMBEDDING",
+        '\u{202b}' => "RIGHT-TO-LEFT EMBEDDING",
+        '\u{202c}' => "POP DIRECTIONAL FORMATTING",
+        '\u{202d}' => "LEFT-TO-RIGHT OVERRIDE",
+        '\u{202e}' => "RIGHT-TO-LEFT OVERRIDE",
+        '\u{2060}' => "WORD JOINER",
+        '\u{2061}'..='\u{2064}' => "INVISIBLE OPERATOR",
+        '\u{2066}' => "LEFT-TO-RIGHT ISOLATE",
+        '\u{2067}' => "RIGHT-TO-LEFT ISOLATE",
+        '\u{2068}' => "FIRST STRONG ISOLATE",
+        '\u{2069}' => "POP DIRECTIONAL ISOLATE",
+        '\u{206a}'..='\u{206f}' => "DEPRECATED FORMAT CHARACTER",
+        '\u{feff}' => "ZERO WIDTH NO-BREAK SPACE (byte-order mark)",
+        '\u{fe00}'..='\u{fe0f}' => "VARIATION SELECTOR",
+        '\u{e0000}'..='\u{e007f}' => "TAG CHARACTER",
+        _ => return None,
+    })
+}
+
+/// A Cyrillic or Greek letter that looks like a Latin one: (its script, the Latin letter).
+fn look_alike(c: char) -> Option<(&'static str, char)> {
+    const CYRILLIC: &[(char, char)] = &[
+        ('а', 'a'),
+        ('в', 'b'),
+        ('е', 'e'),
+        ('о', 'o'),
+        ('р', 'p'),
+        ('с', 'c'),
+        ('у', 'y'),
+        ('х', 'x'),
+        ('і', 'i'),
+        ('ј', 'j'),
+        ('ѕ', 's'),
+        ('ԁ', 'd'),
+        ('һ', 'h'),
+        ('ԛ', 'q'),
+        ('ԝ', 'w'),
+        ('к', 'k'),
+        ('м', 'm'),
+        ('н', 'h'),
+        ('т', 't'),
+        ('А', 'A'),
+        ('В', 'B'),
+        ('Е', 'E'),
+        ('К', 'K'),
+        ('М', 'M'),
+        ('Н', 'H'),
+        ('О', 'O'),
+        ('Р', 'P'),
+        ('С', 'C'),
+        ('Т', 'T'),
+        ('Х', 'X'),
+        ('У', 'Y'),
+        ('І', 'I'),
+        ('Ј', 'J'),
+        ('Ѕ', 'S'),
+    ];
+    const GREEK: &[(char, char)] = &[
+        ('Α', 'A'),
+        ('Β', 'B'),
+        ('Ε', 'E'),
+        ('Ζ', 'Z'),
+        ('Η', 'H'),
+        ('Ι', 'I'),
+        ('Κ', 'K'),
+        ('Μ', 'M'),
+        ('Ν', 'N'),
+        ('Ο', 'O'),
+        ('Ρ', 'P'),
+        ('Τ', 'T'),
+        ('Υ', 'Y'),
+        ('Χ', 'X'),
+        ('ο', 'o'),
+        ('ν', 'v'),
+        ('ι', 'i'),
+        ('α', 'a'),
+        ('κ', 'k'),
+        ('ρ', 'p'),
+        ('τ', 't'),
+        ('υ', 'u'),
+        ('χ', 'x'),
+    ];
+    if let Some((_, l)) = CYRILLIC.iter().find(|(x, _)| *x == c) {
+        return Some(("Cyrillic", *l));
+    }
+    GREEK.iter().find(|(x, _)| *x == c).map(|(_, l)| ("Greek", *l))
 }
 
 fn check_fact_only(r: &mut Reader, cond: &CondDoc, facts: &[&str]) {
@@ -309,6 +534,31 @@ pub(crate) fn form(
             format!("in force until {until}, before {from}"),
         );
     }
+    for (field, date) in [("in_force_from", doc.in_force_from), ("in_force_until", doc.in_force_until)] {
+        let Some(date) = date else { continue };
+        if decision.in_force_on(date) {
+            continue;
+        }
+        let period = match decision.in_force_until {
+            Some(until) => format!("from {} to {until}", decision.in_force_from),
+            None => format!("from {}", decision.in_force_from),
+        };
+        let d = err(
+            r,
+            DiagnosticKind::InvalidValue,
+            &head.key(field),
+            format!("the form's {field} {date} falls outside decision {}'s period ({period})", decision.key),
+        )
+        .expected(format!("a date {period}"))
+        .suggest("a form version applies only while its decision is in force: check the date here and in decision.yaml");
+        r.push(&head.key(field), d);
+    }
+    for f in &doc.facts {
+        check_id(r, &f.id, &f.path, "fact id");
+    }
+    for k in &doc.knockouts {
+        check_id(r, &k.id, &k.path, "knock-out id");
+    }
 
     let mut b = Builder {
         form_doc: doc,
@@ -341,6 +591,7 @@ pub(crate) fn form(
     }
     let mut section_ids = HashSet::new();
     for (pi, part) in doc.parts.iter().enumerate() {
+        check_id(r, &part.id, &part.path, "part id");
         warn_anomalies(r, &part.anomalies, &mut b.anomalies);
         let has_max_anomaly = part.anomalies.iter().any(|a| a.field == "max");
         check_applied_max(r, &part.anomalies, part.max);
@@ -370,6 +621,7 @@ pub(crate) fn form(
         }
         let first_section = b.sections.len();
         for section in &part.sections {
+            check_id(r, &section.id, &section.path, "section id");
             if !section_ids.insert(section.id.clone()) {
                 let d = err(
                     r,
@@ -497,7 +749,17 @@ pub(crate) fn form(
     let mut requirement: Vec<Option<Cond>> = vec![None; b.leaves.len()];
     let gates = std::mem::take(&mut b.gates);
     for (leaf, gate) in gates {
-        b.gate(r, leaf, gate, &fact_ids, facts.len(), &mut applies_if, &mut stops, &mut stop_scopes, &mut requirement);
+        b.gate(
+            r,
+            leaf,
+            gate,
+            &fact_ids,
+            facts.len(),
+            &mut applies_if,
+            &mut stops,
+            &mut stop_scopes,
+            &mut requirement,
+        );
     }
 
     // Minimums: star markers, then the form's table.
@@ -697,6 +959,23 @@ impl<'a> Builder<'a> {
             r.push(&c.path, d);
             return;
         }
+        check_id(r, &c.id, &c.path, "criterion id");
+        if let Some(column) = RESERVED_COLUMNS.iter().find(|n| n.eq_ignore_ascii_case(&c.id)) {
+            let d = Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                c.path.to_string(),
+                format!(
+                    "criterion id `{}` is also the name of an assessment field and bulk CSV column (`{column}`)",
+                    c.id
+                ),
+            )
+            .expected(format!("a criterion id other than {}", list_names(RESERVED_COLUMNS, 20)))
+            .suggest("use the form's own numbering (`1.1`, `6.2`, `7`)");
+            r.push(&c.path, d);
+        }
+        for (case, _) in &c.cases {
+            check_id(r, case, &c.path.key("cases").key(case), "case id");
+        }
         let mut anomalies = Vec::new();
         warn_anomalies(r, &c.anomalies, &mut anomalies);
         check_applied_max(r, &c.anomalies, c.max);
@@ -815,6 +1094,7 @@ impl<'a> Builder<'a> {
         let mut highest = Points::ZERO;
         let mut sum = Points::ZERO;
         for o in &c.options {
+            check_id(r, &o.key, &o.path, "option key");
             warn_anomalies(r, &o.anomalies, &mut anomalies);
             check_applied(r, &o.anomalies, "points", o.points);
             if o.points > c.max && !o.anomalies.iter().any(|a| a.field == "points") {
