@@ -604,7 +604,9 @@ fn read_stop(r: &mut Reader, v: &Value, path: &DocPath) -> Option<StopDoc> {
                 o.at("scope").to_string(),
                 format!("unknown stop scope `{other}`"),
             )
-            .expected("`evaluation` (the rest of the evaluation, ruling 9) or `section` (the rest of the section)")
+            .expected(
+                "`evaluation` (the rest of the evaluation, ruling 9) or `section` (the rest of the section)",
+            )
             .suggest_opt(crate::diag::did_you_mean(other, ["evaluation", "section"]));
             r.push(&o.at("scope"), d);
             None

@@ -84,8 +84,9 @@ impl serde::Serialize for Points {
 impl<'de> serde::Deserialize<'de> for Points {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Points, D::Error> {
         let value = <Decimal as serde::Deserialize>::deserialize(d)?;
-        Points::from_decimal(value)
-            .ok_or_else(|| serde::de::Error::custom(format!("{value} is not points with at most two decimals")))
+        Points::from_decimal(value).ok_or_else(|| {
+            serde::de::Error::custom(format!("{value} is not points with at most two decimals"))
+        })
     }
 }
 

@@ -68,10 +68,9 @@ fn a_council_mean_just_below_a_band_boundary_is_in_the_lower_band() {
         let top = top_sheet(form);
         for band in form.decision().bands().iter().skip(1) {
             let boundary = band.from.hundredths();
-            let (Some(on), Some(below)) = (
-                sheet_totalling(form, &top, boundary),
-                sheet_totalling(form, &top, boundary - 100),
-            ) else {
+            let (Some(on), Some(below)) =
+                (sheet_totalling(form, &top, boundary), sheet_totalling(form, &top, boundary - 100))
+            else {
                 continue;
             };
             // (249 · B + (B − 1)) / 250 = B − 1/250 = B − 0.004: below B, shown as B.00.
@@ -112,7 +111,9 @@ fn a_council_mean_just_below_a_star_marker_does_not_meet_it() {
             for (i, marked) in options.iter().enumerate() {
                 let Some(stars) = marked.star() else { continue };
                 // An option exactly one point below the marked one.
-                let Some(lower) = options.iter().position(|o| o.points().hundredths() == marked.points().hundredths() - 100)
+                let Some(lower) = options
+                    .iter()
+                    .position(|o| o.points().hundredths() == marked.points().hundredths() - 100)
                 else {
                     continue;
                 };

@@ -67,7 +67,8 @@ fn scorers_keep_their_catalog_while_reloads_come_and_go() {
     let sha = |c: &ocop_rating::Catalog| {
         c.form("99-2030", "01", None).unwrap_or_else(|e| panic!("{e}")).sha256().to_string()
     };
-    let expected: [(String, i64, Option<u8>); 2] = [(sha(&ten), 10_000, Some(5)), (sha(&five), 9_500, Some(5))];
+    let expected: [(String, i64, Option<u8>); 2] =
+        [(sha(&ten), 10_000, Some(5)), (sha(&five), 9_500, Some(5))];
     assert_ne!(expected[0].0, expected[1].0);
     let shared = Arc::new(SharedCatalog::new(ten));
     let assessment = Arc::new(Assessment::from_text("s.yaml", SHEET).unwrap_or_else(|e| panic!("{e}")));
@@ -76,13 +77,22 @@ fn scorers_keep_their_catalog_while_reloads_come_and_go() {
     let seen = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
     let mut workers = Vec::new();
     for _ in 0..4 {
-        let (shared, assessment, stop, scored, seen, expected) =
-            (shared.clone(), assessment.clone(), stop.clone(), scored.clone(), seen.clone(), expected.clone());
+        let (shared, assessment, stop, scored, seen, expected) = (
+            shared.clone(),
+            assessment.clone(),
+            stop.clone(),
+            scored.clone(),
+            seen.clone(),
+            expected.clone(),
+        );
         workers.push(std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 let got = score_now(&shared, &assessment);
                 let version = expected.iter().position(|e| *e == got);
-                assert!(version.is_some(), "a result of neither catalog: {got:?}, expected one of {expected:?}");
+                assert!(
+                    version.is_some(),
+                    "a result of neither catalog: {got:?}, expected one of {expected:?}"
+                );
                 seen[version.unwrap_or_default()].fetch_add(1, Ordering::Relaxed);
                 scored.fetch_add(1, Ordering::Relaxed);
             }
@@ -112,8 +122,15 @@ fn scorers_keep_their_catalog_while_reloads_come_and_go() {
     }
     assert_eq!(shared.generation(), good);
     assert_eq!(good, 80, "two good reloads in every three rounds");
-    assert!(scored.load(Ordering::Relaxed) >= 2_000, "the scorers ran {} times", scored.load(Ordering::Relaxed));
+    assert!(
+        scored.load(Ordering::Relaxed) >= 2_000,
+        "the scorers ran {} times",
+        scored.load(Ordering::Relaxed)
+    );
     // Both versions were served while the reloads came and went.
     let (tens, fives) = (seen[0].load(Ordering::Relaxed), seen[1].load(Ordering::Relaxed));
-    assert!(tens > 0 && fives > 0, "served the 10-point version {tens} times and the 5-point one {fives} times");
+    assert!(
+        tens > 0 && fives > 0,
+        "served the 10-point version {tens} times and the 5-point one {fives} times"
+    );
 }

@@ -31,7 +31,8 @@ fn the_schema_files_are_up_to_date() {
         let path = schema_file(name);
         let want = pretty(&value);
         if write {
-            std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+                .unwrap_or_else(|e| panic!("{e}"));
             std::fs::write(&path, &want).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
         let have = std::fs::read_to_string(&path).unwrap_or_default();
@@ -56,7 +57,8 @@ fn validator(name: &str) -> jsonschema::Validator {
 /// A YAML file as JSON (YAML dates are read as text; that is what the formats say).
 fn yaml_as_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let yaml: serde_yaml::Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::to_value(yaml).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -101,7 +103,12 @@ fn every_rule_file_and_decision_file_validates() {
             count += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {count} files fail their schema:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} files fail their schema:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(count >= 83, "checked only {count} files");
 }
 
@@ -136,7 +143,8 @@ fn every_example_and_regression_case_validates_and_its_report_too() {
 #[test]
 fn the_schema_catches_a_misspelt_field_and_a_wrong_type() {
     let v = validator("assessment");
-    let good = serde_json::json!({"decision": "26-2026", "set": "01", "answers": {"1.1": "c", "7": ["a", "c"]}});
+    let good =
+        serde_json::json!({"decision": "26-2026", "set": "01", "answers": {"1.1": "c", "7": ["a", "c"]}});
     assert!(v.is_valid(&good));
     assert!(!v.is_valid(&serde_json::json!({"decision": "26-2026", "set": "01", "answer": {"1.1": "c"}})));
     assert!(!v.is_valid(&serde_json::json!({"decision": "26-2026", "set": "01", "answers": {"1.1": 3}})));
