@@ -89,8 +89,24 @@ fn band_text(form: &Form, outcome: &Outcome<'_>) -> String {
     }
 }
 
+/// Appends one line of the text sheet, escaped for a terminal: whatever the data holds, it
+/// stays on this line ([`crate::terminal::escape`]).
+fn push_line(out: &mut String, args: std::fmt::Arguments<'_>) {
+    let line = args.to_string();
+    out.push_str(&crate::terminal::escape(&line));
+    out.push('\n');
+}
+
+macro_rules! sheet_line {
+    ($out:expr, $($arg:tt)*) => { push_line(&mut $out, format_args!($($arg)*)) };
+}
+
 /// The score sheet as text: header, every criterion with the chosen option and points/max,
 /// section and part subtotals, the total, the band, the minimums, knock-outs and the verdict.
+///
+/// Each line is escaped for a terminal ([`crate::terminal::escape`]): a product name, member
+/// name or rule-file text holding a line break or an escape sequence shows it as `\n` or
+/// `\u{1b}`, and cannot forge or hide a line of the sheet.
 pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
     let form = scored.form();
     let d = form.decision();
@@ -100,30 +116,30 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
     let council = members.len() > 1;
     let mut out = String::new();
     let a = scored.assessment();
-    let _ = writeln!(out, "OCOP SCORE SHEET — PHIẾU ĐÁNH GIÁ SẢN PHẨM OCOP");
+    sheet_line!(out, "OCOP SCORE SHEET — PHIẾU ĐÁNH GIÁ SẢN PHẨM OCOP");
     if let Some(p) = a.product() {
-        let _ = writeln!(out, "Product:   {p}");
+        sheet_line!(out, "Product:   {p}");
     }
-    let _ = writeln!(out, "Decision:  {} ({}) — {}", d.number(), d.key(), d.title_en());
-    let _ = writeln!(out, "Form:      set {} — {} ({})", form.set(), form.name_vi(), form.name_en());
-    let _ = writeln!(out, "Source:    {}", form.source());
-    let _ = writeln!(out, "Rule file: {}  sha256 {}", form.file(), form.sha256());
-    let _ = writeln!(out, "Chosen by: {}", scored.chosen_by());
+    sheet_line!(out, "Decision:  {} ({}) — {}", d.number(), d.key(), d.title_en());
+    sheet_line!(out, "Form:      set {} — {} ({})", form.set(), form.name_vi(), form.name_en());
+    sheet_line!(out, "Source:    {}", form.source());
+    sheet_line!(out, "Rule file: {}  sha256 {}", form.file(), form.sha256());
+    sheet_line!(out, "Chosen by: {}", scored.chosen_by());
     if let Some(date) = a.lodged_on() {
-        let _ = writeln!(out, "Lodged on: {date}");
+        sheet_line!(out, "Lodged on: {date}");
     }
     if let Some(date) = a.evaluated_on() {
-        let _ = writeln!(out, "Evaluated: {date}");
+        sheet_line!(out, "Evaluated: {date}");
     }
     if council {
-        let _ = writeln!(out, "Council:   {} members: {}", members.len(), members.join(", "));
+        sheet_line!(out, "Council:   {} members: {}", members.len(), members.join(", "));
     }
-    let _ = writeln!(out);
+    out.push('\n');
     let lines: Vec<TraceLine<'_, '_>> = trace.lines().collect();
     let member_parts = trace.member_parts();
     for (pi, part) in form.parts().iter().enumerate() {
         let part_mean = outcome.parts().nth(pi).map(|p| p.1).unwrap_or(Mean::new(Points::ZERO, 1));
-        let _ = writeln!(
+        sheet_line!(
             out,
             "PART {} — {} ({})  {} / {}",
             part.id(),
@@ -136,7 +152,7 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
             let in_section: Vec<&TraceLine<'_, '_>> =
                 lines.iter().filter(|l| std::ptr::eq(l.section, section)).collect();
             let sum: Points = in_section.iter().map(|l| l.mean.sum()).sum();
-            let _ = writeln!(
+            sheet_line!(
                 out,
                 "  {}. {} ({})  {} / {}",
                 section.id(),
@@ -153,7 +169,7 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
                         && !shown_groups.contains(&group.id())
                     {
                         shown_groups.push(group.id());
-                        let _ = writeln!(
+                        sheet_line!(
                             out,
                             "    {} {} ({})  max {}",
                             group.id(),
@@ -169,7 +185,7 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
                     let answers: Vec<String> = (0..members.len())
                         .map(|m| format!("{}={}", line.answer_text(m), line.cells[m].points))
                         .collect();
-                    let _ = writeln!(
+                    sheet_line!(
                         out,
                         "    {indent}{:<7} {}  [{}]  mean {} / {}",
                         c.id(),
@@ -186,7 +202,7 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
                     } else {
                         text.join(" + ")
                     };
-                    let _ = writeln!(
+                    sheet_line!(
                         out,
                         "    {indent}{:<7} {}  → {}  {} / {}  {}",
                         c.id(),
@@ -200,14 +216,17 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
                 for (m, member) in members.iter().enumerate() {
                     if let Some(reason) = line.reason_zero(m) {
                         let who = if council { format!("{member}: ") } else { String::new() };
-                        let _ = writeln!(out, "    {indent}        {who}0 points, {}", cut(&reason, 110));
+                        sheet_line!(out, "    {indent}        {who}0 points, {}", cut(&reason, 110));
                     }
                 }
                 for anomaly in c.anomalies() {
-                    let _ = writeln!(
+                    sheet_line!(
                         out,
                         "    {indent}        printed anomaly ({}): printed `{}`, applied `{}`: {}",
-                        anomaly.field, anomaly.printed, anomaly.applied, anomaly.reason
+                        anomaly.field,
+                        anomaly.printed,
+                        anomaly.applied,
+                        anomaly.reason
                     );
                 }
             }
@@ -215,18 +234,18 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
         if council {
             let each: Vec<String> =
                 members.iter().zip(&member_parts).map(|(n, p)| format!("{n} {}", p[pi])).collect();
-            let _ = writeln!(out, "  part {} by member: {}", part.id(), each.join(", "));
+            sheet_line!(out, "  part {} by member: {}", part.id(), each.join(", "));
         }
-        let _ = writeln!(out);
+        out.push('\n');
     }
     if council {
         let totals = trace.member_totals();
         let each: Vec<String> = members.iter().zip(&totals).map(|(n, t)| format!("{n} {t}")).collect();
-        let _ = writeln!(out, "Member totals: {}", each.join(", "));
+        sheet_line!(out, "Member totals: {}", each.join(", "));
     }
     let parts: Vec<String> =
         outcome.parts().map(|(id, m)| format!("{id} {}", mean_text(m, places))).collect();
-    let _ = writeln!(
+    sheet_line!(
         out,
         "TOTAL: {} / {}   ({})",
         mean_text(outcome.total_mean(), places),
@@ -234,14 +253,14 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
         parts.join(", ")
     );
     if council {
-        let _ = writeln!(out, "Exact mean total: {}", outcome.total());
+        sheet_line!(out, "Exact mean total: {}", outcome.total());
     }
-    let _ = writeln!(out, "Band:  {}", band_text(form, outcome));
+    sheet_line!(out, "Band:  {}", band_text(form, outcome));
     let later: Vec<&crate::form::Minimum> =
         form.minimums().iter().filter(|m| !m.applies_on(outcome.judged_on())).collect();
     if let (Some(on), Some(first)) = (outcome.judged_on(), later.first()) {
         let from = first.in_force_from().map(|d| d.to_string()).unwrap_or_default();
-        let _ = writeln!(
+        sheet_line!(
             out,
             "Minimums: {} not applied, added from {from}, after this dossier was lodged on {on}",
             later.len()
@@ -249,7 +268,7 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
     }
     let minimum_count = form.minimums().len() - later.len();
     if minimum_count > 0 && outcome.limited_by().next().is_none() {
-        let _ = writeln!(
+        sheet_line!(
             out,
             "Minimums: every minimum up to {} stars met ({} minimums in this form)",
             outcome.band_stars(),
@@ -263,7 +282,7 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
             }
             crate::form::MinimumOrigin::Table { text_vi, source } => format!("{text_vi} [{source}]"),
         };
-        let _ = writeln!(
+        sheet_line!(
             out,
             "Minimum not met for {} stars: {} {} needs {}, got {} ({origin})",
             l.stars,
@@ -274,20 +293,20 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
         );
     }
     if let Some(stop) = outcome.stopped() {
-        let _ = writeln!(out, "{}", stopped_text(&stop, outcome.members()));
+        sheet_line!(out, "{}", stopped_text(&stop, outcome.members()));
     }
     match outcome.disqualified() {
         Some(k) => {
-            let _ = writeln!(out, "Knock-out: {} — {} ({})", k.id(), k.text_vi(), k.name_en());
+            sheet_line!(out, "Knock-out: {} — {} ({})", k.id(), k.text_vi(), k.name_en());
         }
         None => {
-            let _ = writeln!(out, "Knock-outs: none triggered ({} checked)", form.knockouts().len());
+            sheet_line!(out, "Knock-outs: none triggered ({} checked)", form.knockouts().len());
         }
     }
-    let _ = writeln!(out, "FINAL CLASS: {}", verdict(outcome));
+    sheet_line!(out, "FINAL CLASS: {}", verdict(outcome));
     if council {
         let c = scored.council();
-        let _ = writeln!(
+        sheet_line!(
             out,
             "Council spread: {} (highest {} {}, lowest {} {}); limit {}{}",
             c.spread,
@@ -299,15 +318,14 @@ pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
             if c.spread_exceeded { " — EXCEEDED: the council discusses and re-scores" } else { "" }
         );
         if let Some(q) = &c.quorum_problem {
-            let _ = writeln!(out, "Quorum: {q}");
+            sheet_line!(out, "Quorum: {q}");
         }
     }
     let award = scored.award();
-    let _ = write!(out, "Award: {}", award.note);
-    if let Some(until) = award.valid_until {
-        let _ = write!(out, "; certificate valid until {until}");
+    match award.valid_until {
+        Some(until) => sheet_line!(out, "Award: {}; certificate valid until {until}", award.note),
+        None => sheet_line!(out, "Award: {}", award.note),
     }
-    out.push('\n');
     out
 }
 
