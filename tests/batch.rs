@@ -1,5 +1,9 @@
 //! The batch API: sequential and parallel scoring give the same outcomes, in input order, with
 //! an incomplete sheet reported at its own place; the reusing variants reuse their vector.
+//!
+//! These compare the engine with itself (one path against another), not with the law: they
+//! catch a batch path that drifts from the single-sheet one, not a wrong score. Correctness is
+//! tested by the hand-worked regression cases and the reference-scorer properties.
 
 use ocop_rating::generate::SheetGenerator;
 use ocop_rating::{Catalog, Sheet, batch};
