@@ -113,3 +113,168 @@ pub fn score(answers: &Answers) -> (u32, [u32; 3], u8, u8) {
     }
     (total, parts, band, class)
 }
+
+/// One option key as written in the JSON of an assessment of set 01: a printed option (`a`…),
+/// or `none`.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Key {
+    A,
+    B,
+    C,
+    D,
+    E,
+    None,
+}
+
+/// The answer to the yes/no criterion 2.4.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YesNo {
+    No,
+    Yes,
+    None,
+}
+
+/// The answers of set 01, one field per criterion (every field required).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct Answers01 {
+    #[serde(rename = "1.1")]
+    c1_1: Key,
+    #[serde(rename = "1.2")]
+    c1_2: Key,
+    #[serde(rename = "1.3")]
+    c1_3: Key,
+    #[serde(rename = "1.4")]
+    c1_4: Key,
+    #[serde(rename = "1.5")]
+    c1_5: Key,
+    #[serde(rename = "1.6")]
+    c1_6: Key,
+    #[serde(rename = "1.7")]
+    c1_7: Key,
+    #[serde(rename = "2.1")]
+    c2_1: Key,
+    #[serde(rename = "2.2")]
+    c2_2: Key,
+    #[serde(rename = "2.3")]
+    c2_3: Key,
+    #[serde(rename = "2.4")]
+    c2_4: YesNo,
+    #[serde(rename = "3.1")]
+    c3_1: Key,
+    #[serde(rename = "3.2")]
+    c3_2: Key,
+    #[serde(rename = "3.3")]
+    c3_3: Key,
+    #[serde(rename = "3.4")]
+    c3_4: Key,
+    #[serde(rename = "3.5")]
+    c3_5: Key,
+    #[serde(rename = "4.1")]
+    c4_1: Key,
+    #[serde(rename = "4.2")]
+    c4_2: Key,
+    #[serde(rename = "4.3")]
+    c4_3: Key,
+    #[serde(rename = "5.1")]
+    c5_1: Key,
+    #[serde(rename = "5.2")]
+    c5_2: Key,
+    #[serde(rename = "5.3")]
+    c5_3: Key,
+    #[serde(rename = "6.1")]
+    c6_1: Key,
+    #[serde(rename = "6.2")]
+    c6_2: Key,
+    #[serde(rename = "6.3")]
+    c6_3: Key,
+    #[serde(rename = "6.4")]
+    c6_4: Key,
+    #[serde(rename = "7")]
+    c7: Key,
+    #[serde(rename = "8")]
+    c8: Key,
+    #[serde(rename = "9")]
+    c9: Key,
+    #[serde(rename = "10")]
+    c10: Key,
+    #[serde(rename = "11")]
+    c11: Key,
+    #[serde(rename = "12")]
+    c12: Key,
+}
+
+/// A one-sheet assessment of set 01 as JSON: `{"decision": "26-2026", "set": "01", "answers":
+/// {…}}`, the texts borrowed from the input.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment01<'a> {
+    /// The decision, as written.
+    #[serde(borrow)]
+    pub decision: &'a str,
+    /// The set, as written.
+    #[serde(borrow)]
+    pub set: &'a str,
+    /// The answers.
+    pub answers: Answers01,
+}
+
+impl Key {
+    fn index(self) -> u8 {
+        match self {
+            Key::A => 0,
+            Key::B => 1,
+            Key::C => 2,
+            Key::D => 3,
+            Key::E => 4,
+            Key::None => NONE,
+        }
+    }
+}
+
+impl Answers01 {
+    /// As baseline answers (option indices), `None` when a key is not an option of its
+    /// criterion (e.g. `e` for a three-option criterion).
+    pub fn to_answers(&self) -> Option<Answers> {
+        let keys = [
+            self.c1_1, self.c1_2, self.c1_3, self.c1_4, self.c1_5, self.c1_6, self.c1_7, self.c2_1,
+            self.c2_2, self.c2_3,
+        ];
+        let rest = [
+            self.c3_1, self.c3_2, self.c3_3, self.c3_4, self.c3_5, self.c4_1, self.c4_2, self.c4_3,
+            self.c5_1, self.c5_2, self.c5_3, self.c6_1, self.c6_2, self.c6_3, self.c6_4, self.c7, self.c8,
+            self.c9, self.c10, self.c11, self.c12,
+        ];
+        let mut out = [NONE; 32];
+        for (i, k) in keys.iter().enumerate() {
+            out[i] = k.index();
+        }
+        out[10] = match self.c2_4 {
+            YesNo::No => 0,
+            YesNo::Yes => 1,
+            YesNo::None => NONE,
+        };
+        for (i, k) in rest.iter().enumerate() {
+            out[11 + i] = k.index();
+        }
+        for (i, &a) in out.iter().enumerate() {
+            if a != NONE && usize::from(a) >= POINTS[i].len() {
+                return None;
+            }
+        }
+        Some(out)
+    }
+}
+
+/// JSON text to result by hand: parse with the derived struct, check the form, score.
+pub fn score_json(json: &[u8]) -> Result<(u32, [u32; 3], u8, u8), String> {
+    let a: Assessment01<'_> = serde_json::from_slice(json).map_err(|e| e.to_string())?;
+    if a.decision != "26-2026" || a.set != "01" {
+        return Err(format!("not set 01 of 26-2026: {} {}", a.decision, a.set));
+    }
+    let answers = a.answers.to_answers().ok_or("an option that the criterion does not have")?;
+    Ok(score(&answers))
+}

@@ -1,10 +1,11 @@
 //! Scoring benchmarks. Run with `cargo bench --bench scoring`; figures and ratios are in
 //! BENCHMARKS.md. The engine is compared with `baseline.rs`, a hand-written scorer of
-//! 26/2026 set 01, in the same run.
+//! 26/2026 set 01 (and a hand-written serde reader of its JSON), in the same run. Every fast
+//! path is checked against the ordinary one on random sheets before it is timed.
 
 use criterion::{BatchSize, Criterion, Throughput, black_box, criterion_group, criterion_main};
 use ocop_rating::generate::SheetGenerator;
-use ocop_rating::{Catalog, CatalogBuilder, Form, Sheet, batch};
+use ocop_rating::{Assessment, Catalog, CatalogBuilder, CriterionKind, Form, Outcome, Sheet, batch};
 
 #[path = "baseline.rs"]
 mod baseline;
@@ -101,6 +102,105 @@ fn one_sheet(c: &mut Criterion) {
     group.finish();
 }
 
+/// A one-sheet assessment of `sheet` as compact JSON, as a service would receive it.
+fn json_text(sheet: &Sheet<'_>, lodged_on: Option<&str>) -> String {
+    let form = sheet.form();
+    let answers: Vec<String> = form
+        .leaves()
+        .map(|c| {
+            let keys = sheet.keys(c.id());
+            let value = if c.kind() == CriterionKind::Cumulative {
+                let items: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+                format!("[{}]", items.join(","))
+            } else {
+                format!("\"{}\"", keys.first().copied().unwrap_or("none"))
+            };
+            format!("\"{}\":{value}", c.id())
+        })
+        .collect();
+    let date = lodged_on.map(|d| format!(",\"lodged_on\":\"{d}\"")).unwrap_or_default();
+    format!(
+        "{{\"decision\":\"{}\",\"set\":\"{}\"{date},\"answers\":{{{}}}}}",
+        form.decision().key(),
+        form.set(),
+        answers.join(",")
+    )
+}
+
+/// Everything an outcome says, to compare two paths.
+fn summary(o: &Outcome<'_>) -> String {
+    let limits: Vec<String> = o.limited_by().map(|l| format!("{}:{}", l.criterion.id(), l.got)).collect();
+    format!(
+        "{} {} {} {:?} {:?} {:?} {limits:?}",
+        o.total(),
+        o.band_stars(),
+        o.class_after_minimums(),
+        o.stars(),
+        o.disqualified().map(|k| k.id()),
+        o.stopped().map(|s| s.criterion.id())
+    )
+}
+
+fn json(c: &mut Criterion) {
+    let catalog = catalog();
+    // The fast path against the ordinary one, on every shipped form. 1048's set 26 has two
+    // versions and 781's minimums are dated: those sheets carry a lodging date.
+    let mut g = SheetGenerator::new(99);
+    let mut checked = 0;
+    for form in catalog.forms() {
+        let lodged_on = (form.decision().key() == "1048-2019")
+            .then(|| if form.in_force_until().is_some() { "2020-01-15" } else { "2021-03-01" });
+        for _ in 0..32 {
+            let text = json_text(&g.sheet(form), lodged_on);
+            let ordinary = Assessment::from_text("bench.json", &text)
+                .and_then(|a| catalog.score(&a).map(|s| summary(s.outcome())))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let fast =
+                form.score_json(text.as_bytes()).map(|o| summary(&o)).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(fast, ordinary, "{text}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 2500);
+    // The timed texts (26-2026 set 01), and the hand-written serde path against the engine.
+    let form = catalog.form("26-2026", "01", None).unwrap_or_else(|e| panic!("{e}"));
+    let (engine, _) = sheets(form);
+    let texts: Vec<String> = engine.iter().map(|s| json_text(s, None)).collect();
+    for text in &texts {
+        let o = form.score_json(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let (total, _, band, class) = baseline::score_json(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (o.total_mean().sum().hundredths(), o.band_stars(), o.stars()),
+            (i64::from(total) * 100, band, Some(class))
+        );
+    }
+    let mut group = c.benchmark_group("JSON text to result, 26-2026 set 01");
+    group.throughput(Throughput::Elements(1));
+    let mut i = 0;
+    group.bench_function("hand-written serde (derived struct, baseline)", |b| {
+        b.iter(|| {
+            i = (i + 1) % SHEETS;
+            black_box(baseline::score_json(black_box(texts[i].as_bytes())).map(|r| r.2))
+        })
+    });
+    group.bench_function("engine (Form::score_json)", |b| {
+        b.iter(|| {
+            i = (i + 1) % SHEETS;
+            black_box(form.score_json(black_box(texts[i].as_bytes())).map(|o| o.band_stars()))
+        })
+    });
+    group.bench_function("ordinary path (Assessment::from_text + Catalog::score)", |b| {
+        b.iter(|| {
+            i = (i + 1) % SHEETS;
+            black_box(
+                Assessment::from_text("bench.json", black_box(&texts[i]))
+                    .and_then(|a| catalog.score(&a).map(|s| s.outcome().band_stars())),
+            )
+        })
+    });
+    group.finish();
+}
+
 fn batches(c: &mut Criterion) {
     let catalog = catalog();
     let form = catalog.form("26-2026", "01", None).unwrap_or_else(|e| panic!("{e}"));
@@ -161,5 +261,5 @@ fn bulk(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, one_sheet, batches, bulk);
+criterion_group!(benches, load, one_sheet, json, batches, bulk);
 criterion_main!(benches);

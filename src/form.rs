@@ -8,9 +8,10 @@
 use crate::date::Date;
 use crate::doc::CriterionKind;
 use crate::points::Points;
+use crate::score::Plan;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The most leaf criteria a form may have (the largest shipped form has well under half).
 pub const MAX_LEAVES: usize = 128;
@@ -184,21 +185,21 @@ impl Decision {
     pub fn in_force_on(&self, date: Date) -> bool {
         self.in_force_from <= date && self.in_force_until.is_none_or(|until| date <= until)
     }
-    /// The band class of an exact mean total.
     /// The band class of the mean `sum / members`, compared exactly as `sum` against each bound
-    /// times `members` (bounds are at most 10,000 points, so the products fit in an i64).
+    /// times `members` (bounds are at most 10,000 points, so the products fit in an i64). Bands
+    /// do not overlap (checked when loaded), so the first that holds the mean is the one.
+    #[inline]
     pub(crate) fn band_of(&self, sum: Points, members: u32) -> u8 {
         let n = i64::from(members.max(1));
         let sum = sum.hundredths();
-        let mut stars = 0;
         for band in &self.bands {
             let upper = band.upper.hundredths() * n;
             let upper_ok = if band.inclusive { sum <= upper } else { sum < upper };
-            if sum >= band.from.hundredths() * n && upper_ok {
-                stars = band.stars;
+            if upper_ok && sum >= band.from.hundredths() * n {
+                return band.stars;
             }
         }
-        stars
+        0
     }
 }
 
@@ -641,6 +642,10 @@ pub(crate) struct Leaves {
     /// Per leaf, what the scoring loop reads, packed in 8 bytes so that one zipped iterator
     /// feeds the loop without bounds checks.
     pub(crate) info: Vec<LeafInfo>,
+    /// The form specialised for scoring one sheet and for reading JSON: per-option points with
+    /// the minimums each option fails, and a perfect hash of the criterion ids. Built from the
+    /// arrays above and the form's minimums on first use (see [`Form::plan`]).
+    pub(crate) plan: OnceLock<Plan>,
 }
 
 /// What the scoring loop needs of one leaf.

@@ -42,6 +42,7 @@
 // Input never panics the library: no unwrap, expect or panic outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod advise;
 mod assessment;
 mod award;
 pub mod batch;
@@ -49,17 +50,25 @@ pub mod batch;
 pub mod bulk;
 pub mod cases;
 mod catalog;
+pub mod crosswalk;
 mod date;
 mod diag;
+pub mod diff;
 mod doc;
 mod error;
 mod form;
 pub mod generate;
+#[cfg(feature = "html")]
+pub mod html;
+mod json_sheet;
 mod locate;
 mod points;
 mod read;
 pub mod render;
 pub mod report;
+pub mod rescore;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod score;
 mod shared;
 pub mod terminal;

@@ -3,19 +3,28 @@
 //! The scoring loop walks the compiled form's flat leaf arrays with integer points (hundredths),
 //! a bit set of scored leaves, and stack arrays for the sums: no heap allocation, whatever the
 //! number of criteria. The same loop, with a recorder plugged in, builds the audit trace.
+//!
+//! One sheet (the common case: a single evaluator, the trace, bulk) takes a path specialised
+//! per form when the form is first scored (a [`Plan`]): each option's points come with the bit
+//! set of the class minimums that those points fail, runs of plain criteria are summed without
+//! a branch per criterion, and each criterion with conditions has its conditions compiled. A
+//! council sums each criterion over its members and judges the minimums on the sums (ruling 6).
+//! Both give the same outcome for one sheet; a test checks it on every shipped form.
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::doc::CriterionKind;
 use crate::error::AssessmentError;
 use crate::form::{
-    Criterion, Form, Knockout, LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_REQUIREMENT, LEAF_STOPS, MAX_LEAVES,
-    MAX_PARTS,
+    Cond, Criterion, Form, Knockout, LEAF_APPLIES_IF, LEAF_CUMULATIVE, LEAF_REQUIREMENT, LEAF_STOPS,
+    MAX_LEAVES, MAX_PARTS,
 };
 use crate::points::{Mean, Points};
 use rust_decimal::Decimal;
 
-/// The most minimums one class may have (checked when a form is loaded).
+/// The most minimums that [`Outcome::limited_by`] lists for the class that held the product
+/// down (the largest shipped form has 14 in one class); the class itself is exact whatever
+/// their number.
 pub(crate) const MAX_MINIMUMS_PER_CLASS: usize = 32;
 
 /// One council member's (or a single evaluator's) answers to one form.
@@ -161,16 +170,48 @@ impl Form {
     /// amendment ([`Minimum::in_force_from`](crate::Minimum::in_force_from)) applies only from its
     /// date. Without a date every minimum applies. [`Catalog::score`](crate::Catalog::score)
     /// passes the assessment's `lodged_on`.
+    #[inline]
     pub fn score_council_on<'f>(
         &'f self,
         sheets: &[Sheet<'f>],
         on: Option<Date>,
     ) -> Result<Outcome<'f>, AssessmentError> {
+        if let [sheet] = sheets {
+            // One sheet of this form, complete: the specialised path, checked in three compares.
+            let plan = self.plan();
+            if plan.fast
+                && std::ptr::eq(sheet.form, self)
+                && sheet.answered == plan.full
+                && sheet.answers.len() == plan.leaves.len()
+            {
+                return Ok(self.run_one(plan, sheet, &mut NoTrace, on));
+            }
+        }
         self.check_sheets(sheets)?;
         Ok(self.run(sheets, &mut NoTrace, on))
     }
 
+    /// Checks that every sheet is of this form and complete. The common case, all good, is a
+    /// compare per sheet; the diagnostics are built only when something is wrong.
+    #[inline]
     pub(crate) fn check_sheets(&self, sheets: &[Sheet<'_>]) -> Result<(), AssessmentError> {
+        let full = self.full_mask();
+        if !sheets.is_empty() && sheets.iter().all(|s| std::ptr::eq(s.form, self) && s.answered == full) {
+            return Ok(());
+        }
+        Err(self.sheet_errors(sheets))
+    }
+
+    /// Every leaf answered.
+    #[inline]
+    fn full_mask(&self) -> u128 {
+        let n = self.leaf_count();
+        if n >= 128 { u128::MAX } else { (1u128 << n) - 1 }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn sheet_errors(&self, sheets: &[Sheet<'_>]) -> AssessmentError {
         let mut diagnostics = Vec::new();
         if sheets.is_empty() {
             diagnostics.push(
@@ -178,7 +219,7 @@ impl Form {
                     .expected("at least one sheet"),
             );
         }
-        let full = if self.leaf_count() == 128 { u128::MAX } else { (1u128 << self.leaf_count()) - 1 };
+        let full = self.full_mask();
         for (m, sheet) in sheets.iter().enumerate() {
             if !std::ptr::eq(sheet.form, self) {
                 diagnostics.push(Diagnostic::error(
@@ -210,11 +251,203 @@ impl Form {
                 );
             }
         }
-        if diagnostics.is_empty() { Ok(()) } else { Err(AssessmentError::new(diagnostics)) }
+        AssessmentError::new(diagnostics)
     }
 
-    /// The scoring loop. `sheets` are checked (same form, complete).
+    /// The form specialised for one sheet and for JSON, built on first use (a few hundred
+    /// bytes per form; the catalog's forms share nothing mutable, and building it twice on two
+    /// threads at once is harmless: one result is kept).
+    #[inline]
+    pub(crate) fn plan(&self) -> &Plan {
+        self.leaves.plan.get_or_init(|| Plan::build(self))
+    }
+
+    /// The scoring loop. `sheets` are checked (same form, complete). One sheet takes the
+    /// specialised path ([`Form::run_one`]); a council sums each criterion over its members.
+    #[inline]
     pub(crate) fn run<'f, R: Recorder>(
+        &'f self,
+        sheets: &[Sheet<'f>],
+        rec: &mut R,
+        on: Option<Date>,
+    ) -> Outcome<'f> {
+        if let [sheet] = sheets {
+            let plan = self.plan();
+            if plan.fast && sheet.answers.len() == plan.leaves.len() {
+                return self.run_one(plan, sheet, rec, on);
+            }
+        }
+        self.run_council(sheets, rec, on)
+    }
+
+    /// One sheet. Each option's points come with the bit set of the minimums (star markers and
+    /// tables) that those points fail, worked out when the plan was built, so the class follows
+    /// from one OR per criterion and the lowest bit left: no per-criterion sums, no pass over
+    /// the minimums. The result is the council path's for a council of one (tested on every
+    /// shipped form).
+    #[inline]
+    fn run_one<'f, R: Recorder>(
+        &'f self,
+        plan: &Plan,
+        sheet: &Sheet<'f>,
+        rec: &mut R,
+        on: Option<Date>,
+    ) -> Outcome<'f> {
+        let answers = sheet.answers.as_slice();
+        let facts = sheet.facts;
+        let leaves = plan.leaves.as_slice();
+        let entries = plan.entries.as_slice();
+        let count = leaves.len().min(answers.len());
+        let mut part_sum = [0i64; MAX_PARTS];
+        // The minimums failed; the leaves not evaluated (read as none by later conditions); the
+        // leaves scored 0 whatever their answer (those, and requirements stated unmet).
+        let mut fail = 0u64;
+        let mut skipped: u128 = 0;
+        let mut zeroed: u128 = 0;
+        let mut stopped_at: Option<u16> = None;
+        // `next` is the next leaf to evaluate: a stop moves it past the leaves it reaches.
+        let mut next = 0;
+        let segs = if facts == 0 { &plan.segs_no_facts } else { &plan.segs };
+        for seg in segs {
+            let (from, to) = (usize::from(seg.from).max(next), usize::from(seg.to).min(count));
+            if from >= to {
+                continue;
+            }
+            let part = usize::from(seg.part) & (MAX_PARTS - 1);
+            let Some(flag) = plan.flagged.get(usize::from(seg.flagged)) else {
+                // A run of leaves with one pick and no condition, in one part: the option's
+                // entry, or for none (no bit) the leaf's entry for 0 points after its options.
+                // Points are bounded when the plan is built, so the sum cannot overflow.
+                let (Some(answers), Some(leaves)) = (answers.get(from..to), leaves.get(from..to)) else {
+                    break;
+                };
+                let mut sum = 0i64;
+                if R::ON {
+                    for (j, (&answer, leaf)) in answers.iter().zip(leaves).enumerate() {
+                        let k = (answer | leaf.none_bit).trailing_zeros() as usize;
+                        let e = entries.get(leaf.start as usize + k).copied().unwrap_or_default();
+                        sum = sum.wrapping_add(e.points);
+                        fail |= e.fail;
+                        rec.leaf(0, from + j, answer, Status::Scored, e.points);
+                    }
+                } else {
+                    // (No enumerate here: its checked counter costs more than the rest.)
+                    for (&answer, leaf) in answers.iter().zip(leaves) {
+                        let k = (answer | leaf.none_bit).trailing_zeros() as usize;
+                        if let Some(e) = entries.get(leaf.start as usize + k) {
+                            sum = sum.wrapping_add(e.points);
+                            fail |= e.fail;
+                        }
+                    }
+                }
+                part_sum[part] = part_sum[part].wrapping_add(sum);
+                next = to;
+                continue;
+            };
+            // One leaf with conditions (or ticked options).
+            let i = from;
+            let answer = answers[i];
+            let lv = &self.leaves;
+            let mut status = Status::Scored;
+            if !flag.applies_if.holds(|| lv.applies_if.get(i), answers, skipped, facts, true) {
+                status = Status::NotApplicable;
+                skipped |= flag.bit;
+            } else if flag.requirement.holds(|| lv.requirement.get(i), answers, skipped, facts, false) {
+                // Ruling 11: a requirement printed on the criterion is stated unmet.
+                status = Status::RequirementUnmet;
+            }
+            let e = if status == Status::Scored { plan.scored(self, i, answer) } else { plan.zero(i) };
+            if status != Status::Scored {
+                zeroed |= flag.bit;
+            }
+            part_sum[part] = part_sum[part].wrapping_add(e.points);
+            fail |= e.fail;
+            if R::ON {
+                rec.leaf(0, i, answer, status, e.points);
+            }
+            next = i + 1;
+            if status != Status::NotApplicable
+                && flag.stops.holds(|| lv.stops.get(i), answers, skipped, facts, false)
+            {
+                // Ruling 9: the leaves the stop reaches are not evaluated: 0 points, read as
+                // none, and still held to their minimums.
+                stopped_at = Some(stopped_at.unwrap_or(i as u16));
+                skipped |= flag.stop_mask;
+                zeroed |= flag.stop_mask;
+                fail |= flag.stop_fail;
+                next = flag.stop_end.into();
+                if R::ON {
+                    for (j, &stopped) in answers.iter().enumerate().take(next).skip(i + 1) {
+                        rec.leaf(0, j, stopped, Status::Stopped { by: i }, 0);
+                    }
+                }
+            }
+        }
+        let knocked = if facts == 0 && self.knockouts_on_facts_only {
+            None
+        } else {
+            self.knockouts.iter().position(|k| k.when.eval(answers, skipped, facts)).map(|k| k as u16)
+        };
+        if on.is_some() && plan.dated != 0 {
+            let mut dated = plan.dated;
+            while dated != 0 {
+                let m = dated.trailing_zeros() as usize;
+                if self.minimums.get(m).is_some_and(|m| !m.applies_on(on)) {
+                    fail &= !(1 << m);
+                }
+                dated &= dated - 1;
+            }
+        }
+        let total: i64 = part_sum.iter().sum();
+        let band_stars = self.decision.band_of(Points(total), 1);
+        let mut out = Outcome {
+            form: self,
+            members: 1,
+            total: Points(total),
+            parts: part_sum.map(Points),
+            band_stars,
+            class: band_stars,
+            disqualified: knocked,
+            stopped_at,
+            stopped_sheets: u32::from(stopped_at.is_some()),
+            limits: 0,
+            limit_base: 0,
+            got: [0; MAX_MINIMUMS_PER_CLASS],
+            on,
+        };
+        // Ruling 2: the lowest class with a failed minimum caps the class just below it, when
+        // it is not above the band; minimums are sorted by class, so that is the lowest bit.
+        if fail != 0 {
+            let first = fail.trailing_zeros() as usize;
+            let k = self.minimums.get(first).map_or(u8::MAX, |m| m.stars);
+            if k <= band_stars {
+                out.class = k - 1;
+                let mut limits = fail & plan.class_mask.get(usize::from(k)).copied().unwrap_or(0);
+                let mut bits = limits;
+                let mut j = 0;
+                while bits != 0 {
+                    let m = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if j == MAX_MINIMUMS_PER_CLASS {
+                        limits &= !(u64::MAX << m);
+                        break;
+                    }
+                    if let Some(leaf) = self.minimums.get(m).map(|m| m.leaf)
+                        && zeroed >> leaf & 1 == 0
+                    {
+                        out.got[j] = answers.get(leaf).map_or(0, |&a| plan.points(leaf, a));
+                    }
+                    j += 1;
+                }
+                out.limits = limits;
+            }
+        }
+        out
+    }
+
+    /// A council (or a form the single-sheet plan cannot take): each criterion's points are
+    /// summed over the members, and minimums are judged on those sums (ruling 6).
+    fn run_council<'f, R: Recorder>(
         &'f self,
         sheets: &[Sheet<'f>],
         rec: &mut R,
@@ -328,7 +561,9 @@ impl Form {
         // Ruling 2: the highest class k not above the band whose minimums, and those of every
         // class below, are all met.
         let mut class = band_stars;
-        let mut limits = [Limit0::default(); MAX_MINIMUMS_PER_CLASS];
+        let mut limits = 0u64;
+        let mut limit_base = 0usize;
+        let mut got = [0i64; MAX_MINIMUMS_PER_CLASS];
         let mut limit_count = 0usize;
         let mut k = 0u8;
         let mut failed = false;
@@ -336,19 +571,23 @@ impl Form {
             if m.stars > band_stars {
                 break;
             }
+            if m.stars != k {
+                if failed {
+                    break;
+                }
+                k = m.stars;
+                limit_base = mi;
+            }
             if !m.applies_on(on) {
                 continue;
             }
-            if failed && m.stars != k {
-                break;
-            }
-            k = m.stars;
-            let got = leaf_sum[m.leaf];
-            if got < m.at_least.hundredths() * n {
+            let sum = leaf_sum.get(m.leaf).copied().unwrap_or(0);
+            if sum < m.at_least.hundredths() * n {
                 failed = true;
                 class = class.min(m.stars - 1);
-                if limit_count < MAX_MINIMUMS_PER_CLASS {
-                    limits[limit_count] = Limit0 { minimum: mi as u16, got };
+                if limit_count < MAX_MINIMUMS_PER_CLASS && mi - limit_base < 64 {
+                    limits |= 1 << (mi - limit_base);
+                    got[limit_count] = sum;
                     limit_count += 1;
                 }
             }
@@ -364,10 +603,295 @@ impl Form {
             stopped_at,
             stopped_sheets,
             limits,
-            limit_count: limit_count as u8,
+            limit_base: limit_base as u16,
+            got,
             on,
         }
     }
+}
+
+/// A form specialised for scoring one sheet and reading JSON: see [`Form::plan`].
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// Whether [`Form::run_one`] can take the form: at most 64 minimums (one bit each), and
+    /// points small enough that no sum of them can overflow.
+    pub(crate) fast: bool,
+    /// Per leaf, in printed order.
+    leaves: Vec<PlanLeaf>,
+    /// Per leaf, one entry per option and then one for 0 points (none, not applicable, not
+    /// evaluated, requirement unmet).
+    entries: Vec<Entry>,
+    /// The leaves cut into runs, in printed order: each run of plain leaves (one pick, no
+    /// condition) of one part, and each other leaf on its own.
+    segs: Vec<Seg>,
+    /// The same for a sheet with no fact set, where a leaf whose requirement and stop test
+    /// facts alone is plain.
+    segs_no_facts: Vec<Seg>,
+    /// Every leaf answered.
+    full: u128,
+    /// The leaves with conditions (or ticked options), in printed order.
+    flagged: Vec<Flagged>,
+    /// Per class (by its number of stars): the bits of its minimums.
+    class_mask: [u64; 8],
+    /// The bits of the minimums added by an amendment, which depend on the lodging date.
+    dated: u64,
+    /// Criterion ids to leaves, for reading JSON.
+    pub(crate) ids: crate::json_sheet::IdTable,
+    /// Per leaf, for reading keys: bit `i` set when option `i` is keyed by the `i`-th letter.
+    pub(crate) letters: Vec<u64>,
+}
+
+/// What [`Form::run_one`] reads of one leaf.
+#[derive(Clone, Copy, Debug, Default)]
+struct PlanLeaf {
+    /// `1 << count`: OR'd into an answer, its lowest bit is the chosen option's index, or
+    /// `count` for none (0 for 64 options, when none finds no bit and gives 64 = `count`).
+    none_bit: u64,
+    /// Its first entry in [`Plan::entries`].
+    start: u32,
+    /// As [`LeafInfo::flags`](crate::form::LeafInfo).
+    flags: u8,
+    /// Its number of options: the entry for 0 points is at `start + count`.
+    count: u8,
+}
+
+/// A run of leaves `from..to` of one part: plain leaves, or one leaf with conditions.
+#[derive(Clone, Copy, Debug, Default)]
+struct Seg {
+    from: u16,
+    to: u16,
+    part: u8,
+    /// The leaf's index in [`Plan::flagged`], or `u16::MAX` for a run of plain leaves.
+    flagged: u16,
+}
+
+/// A leaf with conditions, compiled for [`Form::run_one`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Flagged {
+    /// `1 << leaf`.
+    bit: u128,
+    applies_if: Test,
+    requirement: Test,
+    stops: Test,
+    /// What its stop reaches: one past the last leaf, the leaves' bits, and the minimums that
+    /// 0 points on those leaves fail.
+    stop_end: u16,
+    stop_mask: u128,
+    stop_fail: u64,
+}
+
+/// A leaf's condition, compiled for one sheet: the two common shapes in place, anything else
+/// by [`Cond::eval`].
+#[derive(Clone, Copy, Debug, Default)]
+enum Test {
+    /// The leaf has no such condition.
+    #[default]
+    Absent,
+    /// A fact is true (its bit in the sheet's facts).
+    Fact(u64),
+    /// One criterion's effective answer (none when it was not evaluated) meets `mask`, or is
+    /// none when `none`; the whole negated when `negate`.
+    Answer { leaf: u8, mask: u64, none: bool, negate: bool },
+    /// Any other condition: [`Cond::eval`].
+    General,
+}
+
+impl Test {
+    fn compile(cond: Option<&Cond>) -> Test {
+        match cond {
+            None => Test::Absent,
+            Some(Cond::Fact(bit)) if *bit < 64 => Test::Fact(1 << bit),
+            Some(&Cond::Answer { leaf, mask, none, negate }) if leaf < 128 => {
+                Test::Answer { leaf: leaf as u8, mask, none, negate }
+            }
+            Some(_) => Test::General,
+        }
+    }
+
+    /// Whether the condition holds (`absent` when the leaf has none).
+    #[inline(always)]
+    fn holds<'c>(
+        self,
+        cond: impl FnOnce() -> Option<&'c Option<Cond>>,
+        answers: &[u64],
+        skipped: u128,
+        facts: u64,
+        absent: bool,
+    ) -> bool {
+        match self {
+            Test::Absent => absent,
+            Test::Fact(bit) => facts & bit != 0,
+            Test::Answer { leaf, mask, none, negate } => {
+                let i = usize::from(leaf);
+                let answer = if skipped >> i & 1 == 0 { answers.get(i).copied().unwrap_or(0) } else { 0 };
+                let hit = answer & mask != 0 || (answer == 0 && none);
+                hit != negate
+            }
+            Test::General => match cond() {
+                Some(Some(cond)) => cond.eval(answers, skipped, facts),
+                _ => absent,
+            },
+        }
+    }
+}
+
+/// The points of one option, and the minimums that those points fail.
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    points: i64,
+    fail: u64,
+}
+
+/// Above this (in hundredths), an option's points send the form to the general path, where
+/// every sum is checked: 128 leaves of 64 options each stay far below `i64::MAX`.
+const PLAN_MAX_POINTS: i64 = 1 << 40;
+
+impl Plan {
+    fn build(form: &Form) -> Plan {
+        let lv = &form.leaves;
+        let count = lv.info.len();
+        let mut plan = Plan {
+            full: form.full_mask(),
+            fast: form.minimums.len() <= 64 && count == lv.node.len() && count <= MAX_LEAVES,
+            ids: crate::json_sheet::IdTable::build(form),
+            ..Plan::default()
+        };
+        for (i, info) in lv.info.iter().enumerate() {
+            let n = lv.option_count.get(i).copied().unwrap_or(0);
+            let start = info.start as usize;
+            plan.leaves.push(PlanLeaf {
+                none_bit: 1u64.checked_shl(u32::from(n)).unwrap_or(0),
+                start: plan.entries.len() as u32,
+                flags: info.flags,
+                count: n,
+            });
+            let letters = lv.option_letter.get(start..start + usize::from(n)).unwrap_or_default();
+            plan.letters.push(
+                letters
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, &l)| usize::from(l.wrapping_sub(b'a')) == k && k < 26)
+                    .fold(0, |bits, (k, _)| bits | 1 << k),
+            );
+            let points = lv.option_points.get(start..start + usize::from(n)).unwrap_or_default();
+            for &p in points.iter().chain(std::iter::once(&0)) {
+                if !(0..=PLAN_MAX_POINTS).contains(&p) {
+                    plan.fast = false;
+                }
+                plan.entries.push(Entry { points: p, fail: plan_fails(form, i, p) });
+            }
+            if info.flags == 0 {
+                push_seg(&mut plan.segs, i, info.part, None);
+                push_seg(&mut plan.segs_no_facts, i, info.part, None);
+            } else {
+                let flagged = plan.flagged.len() as u16;
+                push_seg(&mut plan.segs, i, info.part, Some(flagged));
+                let stop_end = usize::from(info.stop_end).clamp(i + 1, count);
+                let mut stop_mask = 0u128;
+                let mut stop_fail = 0u64;
+                for j in i + 1..stop_end.min(MAX_LEAVES) {
+                    stop_mask |= 1 << j;
+                    stop_fail |= plan_fails(form, j, 0);
+                }
+                let cond = |c: &Vec<Option<Cond>>| Test::compile(c.get(i).and_then(Option::as_ref));
+                let flag = Flagged {
+                    bit: 1u128.checked_shl(i as u32).unwrap_or(0),
+                    applies_if: cond(&lv.applies_if),
+                    requirement: cond(&lv.requirement),
+                    stops: cond(&lv.stops),
+                    stop_end: stop_end as u16,
+                    stop_mask,
+                    stop_fail,
+                };
+                // With no fact set, a requirement or a stop that tests a fact alone cannot
+                // hold: the leaf is then a plain one (1.1 of most 26/2026 forms).
+                let facts_only = |t: Test| matches!(t, Test::Absent | Test::Fact(_));
+                let plain_without_facts = info.flags & (LEAF_CUMULATIVE | LEAF_APPLIES_IF) == 0
+                    && facts_only(flag.requirement)
+                    && facts_only(flag.stops);
+                let no_facts = if plain_without_facts { None } else { Some(flagged) };
+                push_seg(&mut plan.segs_no_facts, i, info.part, no_facts);
+                plan.flagged.push(flag);
+            }
+        }
+        for (b, m) in form.minimums.iter().enumerate().take(64) {
+            if let Some(mask) = plan.class_mask.get_mut(usize::from(m.stars)) {
+                *mask |= 1 << b;
+            } else {
+                plan.fast = false;
+            }
+            if m.in_force_from.is_some() {
+                plan.dated |= 1 << b;
+            }
+        }
+        plan
+    }
+
+    /// The points of leaf `i` scored from `answer`: its lowest option for a pick, the sum of
+    /// the ticked ones for a cumulative criterion (bits past the options count for nothing).
+    #[inline]
+    fn points(&self, i: usize, answer: u64) -> i64 {
+        let Some(leaf) = self.leaves.get(i) else { return 0 };
+        let start = leaf.start as usize;
+        if leaf.flags & LEAF_CUMULATIVE == 0 {
+            let k = (answer | leaf.none_bit).trailing_zeros() as usize;
+            return self.entries.get(start + k).map_or(0, |e| e.points);
+        }
+        let mut bits = answer;
+        let mut points = 0;
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            if b < usize::from(leaf.count) {
+                points += self.entries.get(start + b).map_or(0, |e| e.points);
+            }
+            bits &= bits - 1;
+        }
+        points
+    }
+
+    /// Leaf `i` scored from `answer`: the option's entry for a pick; for a cumulative
+    /// criterion, the sum of the ticked options and the minimums that sum fails.
+    #[inline]
+    fn scored(&self, form: &Form, i: usize, answer: u64) -> Entry {
+        let Some(leaf) = self.leaves.get(i) else { return Entry::default() };
+        if leaf.flags & LEAF_CUMULATIVE == 0 {
+            let k = (answer | leaf.none_bit).trailing_zeros() as usize;
+            return self.entries.get(leaf.start as usize + k).copied().unwrap_or_default();
+        }
+        let points = self.points(i, answer);
+        Entry { points, fail: plan_fails(form, i, points) }
+    }
+
+    /// Leaf `i` scored 0 (none, not applicable, not evaluated, requirement unmet).
+    #[inline]
+    fn zero(&self, i: usize) -> Entry {
+        self.leaves
+            .get(i)
+            .and_then(|l| self.entries.get(l.start as usize + usize::from(l.count)))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Appends leaf `i` to `segs`: to the last run when both are plain and of one part, else as
+/// a run of its own (`flagged`: its index in [`Plan::flagged`]).
+fn push_seg(segs: &mut Vec<Seg>, i: usize, part: u8, flagged: Option<u16>) {
+    let to = i as u16 + 1;
+    match (segs.last_mut(), flagged) {
+        (Some(seg), None) if seg.flagged == u16::MAX && seg.part == part && seg.to == i as u16 => seg.to = to,
+        _ => segs.push(Seg { from: i as u16, to, part, flagged: flagged.unwrap_or(u16::MAX) }),
+    }
+}
+
+/// The bits of the minimums on leaf `leaf` that `points` (one sheet's) fail.
+fn plan_fails(form: &Form, leaf: usize, points: i64) -> u64 {
+    let mut fail = 0;
+    for (b, m) in form.minimums.iter().enumerate().take(64) {
+        if m.leaf == leaf && points < m.at_least.hundredths() {
+            fail |= 1 << b;
+        }
+    }
+    fail
 }
 
 /// Why a text answer could not be resolved.
@@ -561,7 +1085,7 @@ impl<'f> Sheet<'f> {
 /// one-letter key is first tried at its place in the alphabet: bulk input resolves tens of
 /// millions of cells, and a scan of string comparisons was a third of `ocop bulk`'s time.
 #[inline]
-fn option_index(options: &[crate::form::Choice], key: &str) -> Option<usize> {
+pub(crate) fn option_index(options: &[crate::form::Choice], key: &str) -> Option<usize> {
     if let &[letter] = key.as_bytes()
         && let Some(i) = letter.checked_sub(b'a').map(usize::from)
         && options.get(i).is_some_and(|o| o.key.as_bytes() == [letter])
@@ -602,12 +1126,6 @@ impl Recorder for NoTrace {
     fn leaf(&mut self, _: usize, _: usize, _: u64, _: Status, _: i64) {}
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Limit0 {
-    minimum: u16,
-    got: i64,
-}
-
 /// The result of scoring: exact totals, the band, the final class and why.
 ///
 /// Plain data that borrows the form for its names; no heap allocation.
@@ -622,8 +1140,11 @@ pub struct Outcome<'f> {
     disqualified: Option<u16>,
     stopped_at: Option<u16>,
     stopped_sheets: u32,
-    limits: [Limit0; MAX_MINIMUMS_PER_CLASS],
-    limit_count: u8,
+    /// The minimums that held the class down: bit `b` is minimum `limit_base + b`.
+    limits: u64,
+    limit_base: u16,
+    /// What each of them got (the sum over the members), in the order of the bits.
+    got: [i64; MAX_MINIMUMS_PER_CLASS],
     on: Option<Date>,
 }
 
@@ -714,16 +1235,97 @@ impl<'f> Outcome<'f> {
     pub fn limited_by(&self) -> impl Iterator<Item = Limit<'f>> + '_ {
         let form = self.form;
         let members = self.members;
-        self.limits[..self.limit_count as usize].iter().map(move |l| {
-            let m = &form.minimums[l.minimum as usize];
-            Limit {
+        let base = usize::from(self.limit_base);
+        let mut bits = self.limits;
+        self.got.iter().map_while(move |&got| {
+            if bits == 0 {
+                return None;
+            }
+            let b = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let m = form.minimums.get(base + b)?;
+            Some(Limit {
                 criterion: form.minimum_criterion(m),
                 stars: m.stars,
                 needed: m.at_least,
                 option_key: &form.minimum_option(m).key,
-                got: Mean::new(Points(l.got), members),
+                got: Mean::new(Points(got), members),
                 minimum: m,
-            }
+            })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::SheetGenerator;
+
+    /// Everything an outcome says, for comparing two paths.
+    fn summary(o: &Outcome<'_>) -> String {
+        let limits: Vec<String> = o
+            .limited_by()
+            .map(|l| format!("{}@{}:{}/{}", l.criterion.id(), l.stars, l.got, l.needed))
+            .collect();
+        let parts: Vec<String> = o.parts().map(|(id, m)| format!("{id}={m}")).collect();
+        format!(
+            "total={} parts={parts:?} band={} class={} stars={:?} ko={:?} stopped={:?} limits={limits:?} on={:?}",
+            o.total_mean(),
+            o.band_stars(),
+            o.class_after_minimums(),
+            o.stars(),
+            o.disqualified().map(|k| k.id()),
+            o.stopped().map(|s| (s.criterion.id(), s.sheets)),
+            o.judged_on(),
+        )
+    }
+
+    /// The single-sheet plan and the council path agree on every shipped form (and the made-up
+    /// future decision), with facts and lodging dates drawn at random: the plan is an
+    /// optimisation, never a second reading of the rules.
+    #[test]
+    fn the_single_sheet_plan_agrees_with_the_council_path() {
+        let catalog = crate::CatalogBuilder::new()
+            .embedded()
+            .dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/future"))
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let dates = [None, Date::new(2020, 6, 7), Date::new(2020, 6, 8), Date::new(2030, 1, 1)];
+        let mut g = SheetGenerator::new(11);
+        let mut forms = 0;
+        let mut held = 0;
+        let mut stopped = 0;
+        for form in catalog.forms() {
+            assert!(
+                form.plan().fast,
+                "set {} of {} takes the general path",
+                form.set(),
+                form.decision().key()
+            );
+            forms += 1;
+            for n in 0..400 {
+                let mut sheet = g.sheet(form);
+                if n % 3 == 0 {
+                    for (f, _) in form.facts().iter().enumerate() {
+                        if g.below(4) == 0 {
+                            sheet.facts |= 1 << f;
+                        }
+                    }
+                }
+                let on = dates[n % dates.len()];
+                let fast = form.run(std::slice::from_ref(&sheet), &mut NoTrace, on);
+                let general = form.run_council(std::slice::from_ref(&sheet), &mut NoTrace, on);
+                assert_eq!(
+                    summary(&fast),
+                    summary(&general),
+                    "set {} of {}",
+                    form.set(),
+                    form.decision().key()
+                );
+                held += usize::from(fast.limited_by().next().is_some());
+                stopped += usize::from(fast.stopped().is_some());
+            }
+        }
+        assert!(forms > 70 && held > 1000 && stopped > 1000, "{forms} forms, {held} held, {stopped} stopped");
     }
 }
