@@ -411,6 +411,36 @@ impl<'c> Scored<'c> {
     }
 }
 
+/// A recognition comes after the lodging and the evaluation, and its certificate's term must be
+/// a real date (a recognition on 9999-12-31 would end in year 10002).
+fn check_recognition(recognised: Date, a: &Assessment, d: &crate::Decision) -> Result<(), Diagnostic> {
+    for (earlier, what) in [(a.lodged_on, "lodged"), (a.evaluated_on, "evaluated")] {
+        if let Some(earlier) = earlier
+            && recognised < earlier
+        {
+            return Err(Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                "",
+                format!("recognised on {recognised}, before the dossier was {what} on {earlier}"),
+            )
+            .expected(format!("a date on or after {earlier}")));
+        }
+    }
+    let until = recognised.add_months(d.certificate_months());
+    if until.to_string().len() != 10 || until < recognised {
+        return Err(Diagnostic::error(
+            DiagnosticKind::InvalidValue,
+            "",
+            format!(
+                "recognised on {recognised}: a {}-month certificate would end after 9999-12-31",
+                d.certificate_months()
+            ),
+        )
+        .expected("a recognition date that leaves room for the certificate's term"));
+    }
+    Ok(())
+}
+
 impl Catalog {
     /// Picks the form for an assessment: by its decision (key or number) and set, or by the
     /// decision in force on `lodged_on`.
@@ -436,25 +466,46 @@ impl Catalog {
                     return Err(wrap(d, "decision"));
                 };
                 if let Some(lodged) = a.lodged_on {
-                    // The decision named must be the one the dates allow.
+                    // Ruling 12: the decision named must be the one in force on the lodging date
+                    // (or, lodged before its successor took effect, the superseded one within the
+                    // transition, which decision_on also checks), with the same date checks as
+                    // an unnamed one.
                     match self.decision_on(lodged, a.evaluated_on, a.re_evaluation) {
-                        Ok(by_date) if by_date.key() != d.key() && !d.in_force_on(lodged) => {
+                        Ok(by_date) if by_date.key() != d.key() => {
                             let diag = Diagnostic::error(
                                 DiagnosticKind::NoApplicableForm,
                                 "",
-                                format!("decision {} was not in force on {lodged}", d.key()),
+                                format!(
+                                    "decision {} does not apply to a dossier lodged on {lodged}: decision {} is in force from {}",
+                                    d.key(),
+                                    by_date.key(),
+                                    by_date.in_force_from()
+                                ),
                             )
-                            .expected(format!("decision {} for a dossier lodged on {lodged}", by_date.key()));
+                            .expected(format!("decision {} for a dossier lodged on {lodged}", by_date.key()))
+                            .suggest("name the decision the lodging date gives, or leave `decision` out");
                             return Err(wrap(diag, "decision"));
                         }
-                        Err(diag)
-                            if diag.kind == DiagnosticKind::NoApplicableForm || !d.in_force_on(lodged) =>
-                        {
+                        Err(diag) => {
                             let field = diag.path.clone();
                             return Err(wrap(diag, &field));
                         }
-                        _ => {}
+                        Ok(_) => {}
                     }
+                } else if let Some(evaluated) = a.evaluated_on
+                    && !d.in_force_on(evaluated)
+                {
+                    let diag = Diagnostic::error(
+                        DiagnosticKind::NoApplicableForm,
+                        "",
+                        format!("evaluated on {evaluated}, outside the period of decision {}", d.key()),
+                    )
+                    .expected(format!(
+                        "an evaluation date from {}{}",
+                        d.in_force_from(),
+                        d.in_force_until().map_or(String::new(), |u| format!(" to {u}"))
+                    ));
+                    return Err(wrap(diag, "evaluated_on"));
                 }
                 (d.key().to_string(), format!("decision {} named in the assessment", d.number()))
             }
@@ -479,6 +530,11 @@ impl Catalog {
                 }
             }
         };
+        if let Some(recognised) = a.recognised_on
+            && let Some(d) = self.decision(&decision_key)
+        {
+            check_recognition(recognised, a, d).map_err(|diag| wrap(diag, "recognised_on"))?;
+        }
         match self.form(&decision_key, &a.set, a.lodged_on) {
             Ok(f) => Ok((f, chosen_by)),
             Err(e) => {

@@ -1187,6 +1187,23 @@ impl<'c> Plans<'c> {
                 })
                 .unwrap_or_default()
         })?;
+        // Ruling 12, as for a single assessment: the decision named must be the one in force on
+        // the lodging date (the transition is judged without an evaluation date here).
+        if let Some(on) = on {
+            match self.catalog.decision_on(on, None, false) {
+                Ok(by_date) if by_date.key() != form.decision().key() => {
+                    return Err(format!(
+                        "decision {} does not apply to a dossier lodged on {on}: decision {} is in force from {} (expected decision {})",
+                        form.decision().key(),
+                        by_date.key(),
+                        by_date.in_force_from(),
+                        by_date.key()
+                    ));
+                }
+                Err(d) => return Err(d.message),
+                Ok(_) => {}
+            }
+        }
         Ok((self.plan_of(form), on))
     }
 

@@ -213,3 +213,24 @@ fn bulk_reads_a_lodged_on_column() {
     assert!(stderr.contains("row 6: set 26 of 1048-2019 has 2 versions"), "{stderr}");
     assert!(stderr.contains("3 rows scored, 2 rejected"), "{stderr}");
 }
+
+/// Ruling 12 in bulk as in `score`: a row naming a decision that its lodging date does not
+/// give is a bad row (a 26-2026 row lodged in 2019, a 148-2023 row lodged after 2026-05-22).
+#[test]
+fn bulk_checks_a_named_decision_against_the_lodging_date() {
+    let csv = "id,decision,set,lodged_on,1.1\n\
+               early,26-2026,01,2019-09-01,a\n\
+               late,148-2023,01,2026-06-01,a\n";
+    let out = ocop(&["bulk", "-"], Some(csv));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("row 2: decision 26-2026 does not apply to a dossier lodged on 2019-09-01")
+            && stderr.contains("decision 1048-2019"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("row 3: decision 148-2023 does not apply to a dossier lodged on 2026-06-01"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 rows scored, 2 rejected"), "{stderr}");
+}

@@ -102,9 +102,9 @@ fn a_named_decision_must_match_the_dates() {
     assert!(named("148-2023", "2026-05-21").is_ok());
     assert!(named("26-2026", "2026-05-22").is_ok());
     let e = named("26-2026", "2026-05-21").unwrap_err();
-    assert!(e.contains("decision 26-2026 was not in force on 2026-05-21"), "{e}");
+    assert!(e.contains("decision 26-2026 does not apply to a dossier lodged on 2026-05-21"), "{e}");
     let e = named("1048-2019", "2023-02-24").unwrap_err();
-    assert!(e.contains("decision 1048-2019 was not in force on 2023-02-24"), "{e}");
+    assert!(e.contains("decision 1048-2019 does not apply to a dossier lodged on 2023-02-24"), "{e}");
 }
 
 #[test]
@@ -133,4 +133,44 @@ fn the_781_minimums_apply_from_2020_06_08() {
     assert_eq!(judged("lodged_on: 2020-06-08\n"), (4, Some(2), 1));
     assert_eq!(judged("lodged_on: 2020-06-07\n"), (4, Some(4), 0));
     assert_eq!(judged("lodged_on: 2019-08-21\n"), (4, Some(4), 0));
+}
+
+/// Ruling 12: a named decision gets the same date checks as an unnamed one.
+#[test]
+fn a_named_decision_is_the_one_the_lodging_date_gives() {
+    // 148 is still used until 2026-07-21, but only for dossiers lodged before 2026-05-22.
+    let e = error_of("01", "decision: 148-2023\nlodged_on: 2026-06-01");
+    assert!(e.contains("does not apply to a dossier lodged on 2026-06-01") && e.contains("26-2026"), "{e}");
+    assert_eq!(
+        decision_of("01", "decision: 148-2023\nlodged_on: 2026-05-21\nevaluated_on: 2026-07-21"),
+        "148-2023"
+    );
+    // …and 26/2026 is not named for a dossier lodged under 148.
+    let e = error_of("01", "decision: 26-2026\nlodged_on: 2026-05-21");
+    assert!(e.contains("148-2023"), "{e}");
+    assert_eq!(decision_of("01", "decision: 26-2026\nlodged_on: 2026-05-22"), "26-2026");
+    // A named decision lodged in 1900, or evaluated before it was lodged, is refused.
+    assert!(error_of("01", "decision: 1048-2019\nlodged_on: 1900-01-01").contains("no decision is in force"));
+    let e = error_of("01", "decision: 26-2026\nlodged_on: 2026-06-10\nevaluated_on: 2026-06-01");
+    assert!(e.contains("before the dossier was lodged"), "{e}");
+    // Without a lodging date, the evaluation date must fall in the named decision's period.
+    let e = error_of("01", "decision: 26-2026\nevaluated_on: 1900-01-01");
+    assert!(e.contains("outside the period of decision 26-2026"), "{e}");
+}
+
+#[test]
+fn a_recognition_follows_the_evaluation_and_has_room_for_its_certificate() {
+    let e = error_of("01", "decision: 26-2026\nlodged_on: 2026-06-10\nrecognised_on: 2026-06-01");
+    assert!(e.contains("recognised on 2026-06-01, before the dossier was lodged on 2026-06-10"), "{e}");
+    let e = error_of(
+        "01",
+        "decision: 26-2026\nlodged_on: 2026-06-10\nevaluated_on: 2026-07-01\nrecognised_on: 2026-06-20",
+    );
+    assert!(e.contains("before the dossier was evaluated"), "{e}");
+    let e = error_of("01", "decision: 26-2026\nlodged_on: 2026-06-10\nrecognised_on: 9999-12-31");
+    assert!(e.contains("would end after 9999-12-31"), "{e}");
+    assert_eq!(
+        decision_of("01", "decision: 26-2026\nlodged_on: 2026-06-10\nrecognised_on: 2026-07-01"),
+        "26-2026"
+    );
 }
