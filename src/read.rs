@@ -604,7 +604,7 @@ impl Reader {
             return None;
         };
         let mut all: Vec<&str> = required.to_vec();
-        all.extend_from_slice(optional);
+        all.extend(optional.iter().filter(|name| !required.contains(name)));
         for key in map.keys() {
             match key.as_str() {
                 Some(name) if all.contains(&name) => {}

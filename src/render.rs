@@ -39,7 +39,18 @@ pub fn verdict(outcome: &Outcome<'_>) -> String {
     let stars = outcome.class_after_minimums();
     let mut out = format!("{stars} star{}", if stars == 1 { "" } else { "s" });
     if let Some(stop) = outcome.stopped() {
-        let _ = write!(out, ", on the points given before the evaluation stopped at {}", stop.criterion.id());
+        if stop.sheets < outcome.members() {
+            let _ = write!(
+                out,
+                ", the evaluation having stopped at {} on {} of {} sheets",
+                stop.criterion.id(),
+                stop.sheets,
+                outcome.members()
+            );
+        } else {
+            let _ =
+                write!(out, ", on the points given before the evaluation stopped at {}", stop.criterion.id());
+        }
     }
     if stars < outcome.band_stars() {
         let blocked = stars + 1;
@@ -65,9 +76,18 @@ pub fn stopped_text(stop: &crate::score::Stopped<'_>, members: u32) -> String {
         crate::StopScope::Evaluation => "every later criterion was not evaluated",
         crate::StopScope::Section => "the rest of its section was not evaluated",
     };
-    let on = if members > 1 { format!(" (on {} of {members} sheets)", stop.sheets) } else { String::new() };
+    let whose = if stop.sheets < members {
+        format!(
+            "on {} of {members} sheets {reach} (the other sheets were evaluated in full; the means count those criteria at 0 on the stopped sheets)",
+            stop.sheets
+        )
+    } else if members > 1 {
+        format!("on every sheet {reach}")
+    } else {
+        reach.to_string()
+    };
     format!(
-        "Evaluation stopped at {} {}{on}: {} — {reach}; the class rests on the points given before the stop (not a knock-out)",
+        "Evaluation stopped at {} {}: {} — {whose}; the class rests on the points given (not a knock-out)",
         stop.criterion.id(),
         stop.criterion.title_vi(),
         stop.stop.note_vi()
