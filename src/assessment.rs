@@ -66,7 +66,8 @@ pub struct Assessment {
     facts: Vec<(String, bool, DocPath)>,
 }
 
-const FIELDS: &[&str] = &[
+/// The fields of an assessment, in the order the format documents them.
+pub(crate) const FIELDS: &[&str] = &[
     "decision",
     "set",
     "product",

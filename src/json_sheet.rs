@@ -31,21 +31,7 @@ use std::fmt;
 const FILE: &str = "<json>";
 
 /// The fields of an assessment ([`Assessment`](crate::Assessment) reads the same).
-const FIELDS: &[&str] = &[
-    "decision",
-    "set",
-    "product",
-    "id",
-    "lodged_on",
-    "evaluated_on",
-    "recognised_on",
-    "re_evaluation",
-    "evaluating_level",
-    "council_size",
-    "answers",
-    "members",
-    "facts",
-];
+use crate::assessment::FIELDS;
 
 impl Form {
     /// Reads one sheet of this form from an assessment written in JSON, in one pass over the

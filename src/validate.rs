@@ -184,21 +184,7 @@ pub(crate) fn decision(
 
 /// Names that assessments and bulk CSV headers use for themselves (docs/assessment.md): a
 /// criterion may not be called so, or its CSV column would be read as the field.
-const RESERVED_COLUMNS: &[&str] = &[
-    "id",
-    "decision",
-    "set",
-    "product",
-    "lodged_on",
-    "evaluated_on",
-    "recognised_on",
-    "re_evaluation",
-    "evaluating_level",
-    "council_size",
-    "answers",
-    "members",
-    "facts",
-];
+use crate::assessment::FIELDS as RESERVED_COLUMNS;
 
 /// The longest id accepted.
 const MAX_ID_CHARS: usize = 64;
