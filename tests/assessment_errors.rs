@@ -95,7 +95,7 @@ fn wrong_decision_set_or_dates() {
     let e = errors(&GOOD.replace("decision: 99-2030", "lodged_on: 2019-01-01"));
     assert!(e.diagnostics()[0].message.contains("no decision is in force on 2019-01-01"), "{e}");
     let e = errors(&GOOD.replace("decision: 99-2030", "decision: 99-2030\nlodged_on: 2029-12-01"));
-    assert!(e.diagnostics()[0].message.contains("not in force"), "{e}");
+    assert!(e.diagnostics()[0].message.contains("does not apply to a dossier lodged on 2029-12-01"), "{e}");
     let e = errors(&GOOD.replace("decision: 99-2030", "decision: 99-2030\nlodged_on: 2030-02-31"));
     assert_eq!(kinds(&e), [DiagnosticKind::InvalidValue]);
     let e = errors(&GOOD.replace("decision: 99-2030\n", ""));
