@@ -71,26 +71,27 @@ fn json_out(value: &impl serde::Serialize) -> Result<(), Exit> {
     console::out("\n")
 }
 
-/// `ocop advise`: the advice for each file; errors on stderr. Exit code 1 when a file could not
-/// be advised on (unreadable or invalid).
-pub fn run(catalog: &Catalog, args: &Args) -> Result<u8, Exit> {
-    let (files, to, json) = (&args.files, args.to, args.format == OutFormat::Json);
+/// Runs `produce` on each file and prints each result as text (blank lines between), or all of
+/// them as JSON at the end (one object for one file); errors go to stderr. Exit code 1 when a
+/// file failed.
+fn each_file<T: serde::Serialize>(
+    files: &[PathBuf],
+    json: bool,
+    mut produce: impl FnMut(&PathBuf) -> Result<T, String>,
+    render: impl Fn(&T) -> String,
+) -> Result<u8, Exit> {
     let mut failed = false;
     let mut records = Vec::new();
     for file in files {
-        match scored(catalog, file).and_then(|s| {
-            advise::advise_scored(&s, to).map_err(|e| console::diagnostics_text(&e, e.diagnostics()))
-        }) {
-            Ok(advice) => {
-                if json {
-                    records.push(advice);
-                } else {
+        match produce(file) {
+            Ok(record) => {
+                if !json {
                     if !records.is_empty() || failed {
                         console::out("\n")?;
                     }
-                    console::out(&advise::text(&advice))?;
-                    records.push(advice);
+                    console::out(&render(&record))?;
                 }
+                records.push(record);
             }
             Err(message) => {
                 failed = true;
@@ -108,46 +109,42 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<u8, Exit> {
     Ok(u8::from(failed))
 }
 
+/// `ocop advise`: the advice for each file; errors on stderr. Exit code 1 when a file could not
+/// be advised on (unreadable or invalid).
+pub fn run(catalog: &Catalog, args: &Args) -> Result<u8, Exit> {
+    let to = args.to;
+    each_file(
+        &args.files,
+        args.format == OutFormat::Json,
+        |file| {
+            scored(catalog, file).and_then(|s| {
+                advise::advise_scored(&s, to).map_err(|e| console::diagnostics_text(&e, e.diagnostics()))
+            })
+        },
+        advise::text,
+    )
+}
+
 /// `ocop score FILE --what-if 1.5=c,2.1=c`: each file scored with the answers replaced on every
 /// member's sheet, before and after.
 pub fn what_if(catalog: &Catalog, files: &[PathBuf], spec: &str, json: bool) -> Result<u8, Exit> {
     let changes = advise::parse_changes(spec)
         .map_err(|e| Exit { message: Some(format!("error: --what-if: {e}")), code: 2 })?;
     let pairs: Vec<(&str, &str)> = changes.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let mut failed = false;
-    let mut records = Vec::new();
-    for file in files {
-        let result = scored(catalog, file).and_then(|s| {
-            let a = s.assessment();
-            advise::what_if_report(s.form(), s.sheets(), a.lodged_on(), &pairs, a.product()).map_err(|e| {
-                match &e {
-                    ocop_rating::Error::Assessment(a) => console::diagnostics_text(a, a.diagnostics()),
-                    other => other.to_string(),
-                }
+    each_file(
+        files,
+        json,
+        |file| {
+            scored(catalog, file).and_then(|s| {
+                let a = s.assessment();
+                advise::what_if_report(s.form(), s.sheets(), a.lodged_on(), &pairs, a.product()).map_err(
+                    |e| match &e {
+                        ocop_rating::Error::Assessment(a) => console::diagnostics_text(a, a.diagnostics()),
+                        other => other.to_string(),
+                    },
+                )
             })
-        });
-        match result {
-            Ok(report) => {
-                if !json {
-                    if !records.is_empty() || failed {
-                        console::out("\n")?;
-                    }
-                    console::out(&advise::what_if_text(&report))?;
-                }
-                records.push(report);
-            }
-            Err(message) => {
-                failed = true;
-                console::err_line(&message);
-            }
-        }
-    }
-    if json {
-        if files.len() == 1 && records.len() == 1 {
-            json_out(&records[0])?;
-        } else {
-            json_out(&records)?;
-        }
-    }
-    Ok(u8::from(failed))
+        },
+        advise::what_if_text,
+    )
 }
