@@ -41,6 +41,42 @@ fn load(c: &mut Criterion) {
     });
 }
 
+/// What a process that scores one product pays before its first result: `Catalog::embedded()`
+/// (decision files only; forms compile on first use), then that plus compiling one form, plus
+/// reading and scoring one assessment. `ocop score` of one file is timed as a process too.
+fn start(c: &mut Criterion) {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/26-2026-01-rau-cai.yaml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let mut group = c.benchmark_group("start");
+    group.bench_function("Catalog::embedded()", |b| b.iter(|| black_box(Catalog::embedded().is_ok())));
+    group.bench_function("Catalog::embedded() + compile set 01 of 26-2026", |b| {
+        b.iter(|| {
+            let catalog = catalog();
+            black_box(catalog.form("26-2026", "01", None).map(|f| f.set().len()).ok())
+        })
+    });
+    group.bench_function("Catalog::embedded() + read and score the README's example", |b| {
+        b.iter(|| {
+            let catalog = catalog();
+            let assessment = Assessment::from_text("rau-cai.yaml", &text).unwrap_or_else(|e| panic!("{e}"));
+            black_box(catalog.score(&assessment).map(|s| s.outcome().stars()).ok())
+        })
+    });
+    let exe = env!("CARGO_BIN_EXE_ocop");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/26-2026-01-rau-cai.yaml");
+    group.bench_function("`ocop score` of the README's example (process)", |b| {
+        b.iter(|| {
+            let out = std::process::Command::new(exe)
+                .args(["score", example])
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(out.status.success());
+        })
+    });
+    group.finish();
+}
+
 fn one_sheet(c: &mut Criterion) {
     let catalog = catalog();
     let form = catalog.form("26-2026", "01", None).unwrap_or_else(|e| panic!("{e}"));
@@ -261,5 +297,5 @@ fn bulk(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, one_sheet, json, batches, bulk);
+criterion_group!(benches, load, start, one_sheet, json, batches, bulk);
 criterion_main!(benches);

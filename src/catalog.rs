@@ -16,12 +16,23 @@ use crate::locate::{DocPath, Locations};
 use crate::read::{Limits, Reader, parse, read_file};
 use crate::validate;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// What build.rs read of a shipped form file: `form.set` and its dates, as written. Enough to
+/// find the form of an assessment without compiling the others; checked against the compiled
+/// form on first use.
+#[derive(Clone, Copy, Debug)]
+struct FormIndex {
+    set: &'static str,
+    from: Option<&'static str>,
+    until: Option<&'static str>,
 }
 
 /// Every loaded decision with its forms.
@@ -38,13 +49,46 @@ mod embedded {
 #[derive(Debug)]
 pub struct Catalog {
     entries: Vec<Entry>,
+    /// The warnings of loading (all of them when every form was compiled at once).
     warnings: Vec<Diagnostic>,
+    /// With forms compiled on first use: the loading warnings plus those of every form, gathered
+    /// when first asked for.
+    all_warnings: OnceLock<Vec<Diagnostic>>,
 }
 
+/// A decision, what its forms need to compile, and its forms.
 #[derive(Debug)]
 struct Entry {
     decision: Arc<Decision>,
-    forms: Vec<Form>,
+    facts: Vec<doc::FactDoc>,
+    knockouts: Vec<doc::KnockoutDoc>,
+    limits: Limits,
+    /// Every form file, by set and then start date: what [`Catalog::form`] searches.
+    slots: Vec<Slot>,
+    /// Every form, in the order of `slots` (compiled when loaded, or on the first call to
+    /// [`Catalog::forms_of`] for the embedded catalog), with the diagnostics of compiling them.
+    all: OnceLock<(Vec<Form>, Vec<Diagnostic>)>,
+}
+
+/// One form file of a decision: where it applies, and (for forms compiled on first use) its
+/// source and the compiled form.
+#[derive(Debug)]
+struct Slot {
+    set: String,
+    in_force_from: Option<Date>,
+    in_force_until: Option<Date>,
+    /// `Some` for a form compiled on first use.
+    source: Option<SourceFile>,
+    compiled: OnceLock<Result<Form, Vec<Diagnostic>>>,
+}
+
+/// When the forms of a catalog are compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compile {
+    /// All of them, while loading: every error is reported by [`CatalogBuilder::build`].
+    Now,
+    /// Each on first use: only the shipped forms, which tests prove valid.
+    OnFirstUse,
 }
 
 /// One rule file to load: its name (shown in messages), its decision folder, and its bytes.
@@ -53,7 +97,9 @@ struct SourceFile {
     name: String,
     folder: String,
     is_decision: bool,
-    bytes: Vec<u8>,
+    bytes: Cow<'static, [u8]>,
+    /// For a shipped form: its set and dates, read by build.rs.
+    index: Option<FormIndex>,
 }
 
 /// Collects rule files from the embedded set, folders and memory, then validates them together.
@@ -94,13 +140,14 @@ impl CatalogBuilder {
 
     /// Adds the rule files shipped with the library.
     pub fn embedded(mut self) -> CatalogBuilder {
-        for (path, bytes) in embedded::FILES {
+        for (path, bytes, index) in embedded::FILES {
             let (folder, file) = path.split_once('/').unwrap_or(("", path));
             self.files.push(SourceFile {
                 name: format!("rules/{path}"),
                 folder: folder.to_string(),
                 is_decision: file == "decision.yaml",
-                bytes: bytes.to_vec(),
+                bytes: Cow::Borrowed(bytes),
+                index: *index,
             });
         }
         self
@@ -114,7 +161,8 @@ impl CatalogBuilder {
             name: name.to_string(),
             folder: folder.to_string(),
             is_decision,
-            bytes: text.into(),
+            bytes: Cow::Owned(text.into()),
+            index: None,
         });
         self
     }
@@ -211,7 +259,8 @@ impl CatalogBuilder {
                     name: path.display().to_string(),
                     folder: folder.clone(),
                     is_decision,
-                    bytes,
+                    bytes: Cow::Owned(bytes),
+                    index: None,
                 }),
                 Err(d) if is_decision => {
                     // Without its decision file, nothing of the folder can be loaded.
@@ -239,6 +288,10 @@ impl CatalogBuilder {
     /// Validates everything together. Either every file is usable, or the error lists every
     /// problem of every file; nothing is half-loaded.
     pub fn build(self) -> Result<Catalog, LoadError> {
+        self.build_as(Compile::Now)
+    }
+
+    fn build_as(self, compile: Compile) -> Result<Catalog, LoadError> {
         let mut diagnostics = self.problems;
         // Files by folder, folders in the order first seen (linear in the number of files).
         let mut folders: Vec<&str> = Vec::new();
@@ -302,40 +355,28 @@ impl CatalogBuilder {
                 references.entry(normalise(value)).or_insert((entries.len(), field, value.clone()));
             }
             let form_files: Vec<&SourceFile> = files.iter().filter(|f| !f.is_decision).copied().collect();
-            let loaded = map_files(&form_files, |f| {
-                let mut found = Vec::new();
-                let form = load_form(f, &decision, &facts, &knockouts, &self.limits, &mut found);
-                (form, found)
-            });
-            let mut forms: Vec<Form> = Vec::new();
-            let mut by_set: HashMap<String, Vec<usize>> = HashMap::new();
-            for (f, (form, found)) in form_files.iter().zip(loaded) {
-                diagnostics.extend(found);
-                if let Some(form) = form {
-                    let versions = by_set.get(&form.set).map_or(&[][..], Vec::as_slice);
-                    if let Some(clash) =
-                        versions.iter().filter_map(|&i| forms.get(i)).find(|x| periods_overlap(x, &form))
-                    {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                DiagnosticKind::DuplicateId,
-                                "form.set",
-                                format!(
-                                    "set {} of {} is also defined by {} for an overlapping period",
-                                    form.set, decision.key, clash.file
-                                ),
-                            )
-                            .suggest("give each version `in_force_from`/`in_force_until` dates that do not overlap")
-                            .with_file(&f.name),
-                        );
-                        continue;
-                    }
-                    by_set.entry(form.set.clone()).or_default().push(forms.len());
-                    forms.push(form);
+            let mut entry = Entry {
+                decision,
+                facts,
+                knockouts,
+                limits: self.limits,
+                slots: Vec::new(),
+                all: OnceLock::new(),
+            };
+            // Forms compile on first use only when build.rs indexed every one of them.
+            let lazy: Option<Vec<(Slot, &SourceFile)>> = match compile {
+                Compile::OnFirstUse => form_files.iter().map(|f| Some((Slot::indexed(f)?, *f))).collect(),
+                Compile::Now => None,
+            };
+            let (slots, forms) = match lazy {
+                Some(slots) => (slots, None),
+                None => {
+                    let (slots, forms) = entry.compile_now(&form_files, &mut diagnostics);
+                    (slots, Some(forms))
                 }
-            }
-            forms.sort_by(|a, b| (a.set.as_str(), a.in_force_from).cmp(&(b.set.as_str(), b.in_force_from)));
-            entries.push(Entry { decision, forms });
+            };
+            entry.keep_slots(slots, forms, &mut diagnostics);
+            entries.push(entry);
         }
         let by_key: HashMap<&str, &Entry> = entries.iter().map(|e| (e.decision.key.as_str(), e)).collect();
         for e in &entries {
@@ -373,7 +414,178 @@ impl CatalogBuilder {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(LoadError::new(diagnostics));
         }
-        Ok(Catalog { entries, warnings: diagnostics })
+        let all_warnings = match compile {
+            Compile::Now => OnceLock::from(diagnostics.clone()),
+            Compile::OnFirstUse => OnceLock::new(),
+        };
+        Ok(Catalog { entries, warnings: diagnostics, all_warnings })
+    }
+}
+
+impl Slot {
+    /// The slot of a compiled form.
+    fn of(form: &Form) -> Slot {
+        Slot {
+            set: form.set.clone(),
+            in_force_from: form.in_force_from,
+            in_force_until: form.in_force_until,
+            source: None,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The slot of a shipped form, from build.rs's index; `None` when the file has no index or
+    /// its dates do not read (the folder is then compiled at once, which reports why).
+    fn indexed(f: &SourceFile) -> Option<Slot> {
+        let index = f.index?;
+        let date = |text: Option<&str>| -> Option<Option<Date>> {
+            text.map_or(Some(None), |t| t.parse::<Date>().ok().map(Some))
+        };
+        Some(Slot {
+            set: index.set.to_string(),
+            in_force_from: date(index.from)?,
+            in_force_until: date(index.until)?,
+            source: Some(f.clone()),
+            compiled: OnceLock::new(),
+        })
+    }
+
+    fn in_force_on(&self, date: Date) -> bool {
+        self.in_force_from.is_none_or(|from| from <= date) && self.in_force_until.is_none_or(|u| date <= u)
+    }
+
+    fn period(&self) -> String {
+        period(self.in_force_from, self.in_force_until)
+    }
+}
+
+impl Entry {
+    /// Compiles `files` (in parallel with the `parallel` feature), in file order: their slots
+    /// and forms, in the same order; every diagnostic goes to `out`.
+    fn compile_now<'f>(
+        &self,
+        files: &[&'f SourceFile],
+        out: &mut Vec<Diagnostic>,
+    ) -> (Vec<(Slot, &'f SourceFile)>, Vec<Form>) {
+        let loaded = map_files(files, |f| {
+            let mut found = Vec::new();
+            let form = load_form(f, &self.decision, &self.facts, &self.knockouts, &self.limits, &mut found);
+            (form, found)
+        });
+        let (mut slots, mut forms) = (Vec::new(), Vec::new());
+        for (f, (form, found)) in files.iter().zip(loaded) {
+            out.extend(found);
+            if let Some(form) = form {
+                slots.push((Slot::of(&form), *f));
+                forms.push(form);
+            }
+        }
+        (slots, forms)
+    }
+
+    /// Keeps the slots (and, when compiled, the forms) whose period overlaps no earlier version
+    /// of their set, sorted by set and start date.
+    fn keep_slots(
+        &mut self,
+        slots: Vec<(Slot, &SourceFile)>,
+        forms: Option<Vec<Form>>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut kept: Vec<(Slot, Option<Form>)> = Vec::new();
+        let mut forms = forms.map(Vec::into_iter);
+        for (slot, f) in slots {
+            let form = forms.as_mut().and_then(Iterator::next);
+            let clash = kept.iter().find(|(x, _)| x.set == slot.set && periods_overlap(x, &slot));
+            if let Some((clash_slot, clash_form)) = clash {
+                let other = match (clash_form, &clash_slot.source) {
+                    (Some(form), _) => form.file.as_str(),
+                    (None, Some(source)) => source.name.as_str(),
+                    (None, None) => "another file",
+                };
+                out.push(
+                    Diagnostic::error(
+                        DiagnosticKind::DuplicateId,
+                        "form.set",
+                        format!(
+                            "set {} of {} is also defined by {} for an overlapping period",
+                            slot.set, self.decision.key, other
+                        ),
+                    )
+                    .suggest("give each version `in_force_from`/`in_force_until` dates that do not overlap")
+                    .with_file(&f.name),
+                );
+                continue;
+            }
+            kept.push((slot, form));
+        }
+        kept.sort_by(|(a, _), (b, _)| {
+            (a.set.as_str(), a.in_force_from).cmp(&(b.set.as_str(), b.in_force_from))
+        });
+        let compiled = kept.iter().all(|(_, form)| form.is_some());
+        let (slots, forms): (Vec<Slot>, Vec<Option<Form>>) = kept.into_iter().unzip();
+        self.slots = slots;
+        if compiled {
+            self.all = OnceLock::from((forms.into_iter().flatten().collect(), Vec::new()));
+        }
+    }
+
+    /// Every form of the decision, in the order of the slots, compiling those not compiled yet.
+    /// A shipped form that does not compile (tests prove none does) is left out, and its
+    /// diagnostics kept.
+    fn all(&self) -> &(Vec<Form>, Vec<Diagnostic>) {
+        self.all.get_or_init(|| {
+            let sources: Vec<&SourceFile> = self.slots.iter().filter_map(|s| s.source.as_ref()).collect();
+            let results = map_files(&sources, |f| self.compile_one(f));
+            let (mut forms, mut diagnostics) = (Vec::new(), Vec::new());
+            for (form, found) in results {
+                diagnostics.extend(found);
+                forms.extend(form);
+            }
+            (forms, diagnostics)
+        })
+    }
+
+    /// The form of slot `i`: from the compiled forms when there are all of them, else compiled
+    /// now (once).
+    fn form_at(&self, i: usize) -> Result<&Form, AssessmentError> {
+        if let Some((forms, _)) = self.all.get()
+            && forms.len() == self.slots.len()
+        {
+            return forms.get(i).ok_or_else(|| AssessmentError::new(Vec::new()));
+        }
+        let Some(slot) = self.slots.get(i) else { return Err(AssessmentError::new(Vec::new())) };
+        let Some(source) = &slot.source else { return Err(AssessmentError::new(Vec::new())) };
+        let compiled = slot.compiled.get_or_init(|| match self.compile_one(source) {
+            (Some(form), _) => Ok(form),
+            (None, found) => Err(found.into_iter().filter(Diagnostic::is_error).collect()),
+        });
+        compiled.as_ref().map_err(|errors| AssessmentError::new(errors.clone()))
+    }
+
+    /// Compiles one shipped form, and checks it against build.rs's index of it.
+    fn compile_one(&self, f: &SourceFile) -> (Option<Form>, Vec<Diagnostic>) {
+        let mut found = Vec::new();
+        let form = load_form(f, &self.decision, &self.facts, &self.knockouts, &self.limits, &mut found);
+        let form = form.filter(|form| {
+            let agrees = Slot::indexed(f).is_some_and(|s| {
+                s.set == form.set
+                    && s.in_force_from == form.in_force_from
+                    && s.in_force_until == form.in_force_until
+            });
+            if !agrees {
+                found.push(
+                    Diagnostic::error(
+                        DiagnosticKind::InvalidValue,
+                        "form",
+                        "the index of the shipped rules (build.rs) disagrees with the form's set or dates",
+                    )
+                    .suggest("rebuild the library (`cargo clean -p ocop-rating`)")
+                    .with_file(&f.name),
+                );
+            }
+            agrees
+        });
+        (form, found)
     }
 }
 
@@ -391,9 +603,9 @@ fn map_files<T: Send>(files: &[&SourceFile], load: impl Fn(&SourceFile) -> T + S
     }
 }
 
-fn periods_overlap(a: &Form, b: &Form) -> bool {
-    let start = |f: &Form| f.in_force_from.unwrap_or(Date::MIN);
-    let end = |f: &Form| f.in_force_until.unwrap_or(Date::MAX);
+fn periods_overlap(a: &Slot, b: &Slot) -> bool {
+    let start = |f: &Slot| f.in_force_from.unwrap_or(Date::MIN);
+    let end = |f: &Slot| f.in_force_until.unwrap_or(Date::MAX);
     start(a) <= end(b) && start(b) <= end(a)
 }
 
@@ -582,10 +794,24 @@ fn located_bytes(name: &str, bytes: &[u8], path: &DocPath, mut d: Diagnostic) ->
 }
 
 impl Catalog {
-    /// The rule files shipped with the library, validated. Cheap enough to call at start-up
-    /// (a few milliseconds); keep the result.
+    /// The rule files shipped with the library. The decision files are read and checked at
+    /// once, and each form is compiled the first time it is used, so this costs well under a
+    /// millisecond (BENCHMARKS.md) and scoring one product compiles one form, not 79.
+    ///
+    /// The shipped forms are proven valid by the library's tests (tests/embedded_rules.rs
+    /// compiles every one, as [`CatalogBuilder::embedded`] does, and checks it scores alike
+    /// either way). Should one still fail to compile, scoring against it gives an
+    /// [`AssessmentError`] whose diagnostics say so, and [`Catalog::forms`] leaves it out;
+    /// [`Catalog::warnings`] lists its errors.
+    ///
+    /// ```
+    /// let catalog = ocop_rating::Catalog::embedded()?;
+    /// let form = catalog.form("26-2026", "01", None)?;    // compiles set 01 of 26-2026 only
+    /// assert_eq!(form.set(), "01");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn embedded() -> Result<Catalog, LoadError> {
-        CatalogBuilder::new().embedded().build()
+        CatalogBuilder::new().embedded().build_as(Compile::OnFirstUse)
     }
 
     /// Loads a folder of rule files (see [`CatalogBuilder::dir`]) without the shipped ones.
@@ -593,9 +819,16 @@ impl Catalog {
         Ok(CatalogBuilder::new().dir(path).build()?)
     }
 
-    /// Warnings found while loading (printed anomalies of the law, and the like).
+    /// Warnings found while loading (printed anomalies of the law, and the like). For the
+    /// [embedded](Catalog::embedded) catalog this compiles every form the first time.
     pub fn warnings(&self) -> &[Diagnostic] {
-        &self.warnings
+        self.all_warnings.get_or_init(|| {
+            let mut all = self.warnings.clone();
+            for e in &self.entries {
+                all.extend(e.all().1.iter().cloned());
+            }
+            all
+        })
     }
 
     /// Decisions, oldest first.
@@ -614,15 +847,20 @@ impl Catalog {
             .find(|d| as_written(&d.key) == want || as_written(&d.number) == want)
     }
 
-    /// The forms of a decision (every version), by set.
+    /// The forms of a decision (every version), by set. For the [embedded](Catalog::embedded)
+    /// catalog this compiles the decision's forms the first time.
     pub fn forms_of(&self, decision: &str) -> &[Form] {
         let Some(d) = self.decision(decision) else { return &[] };
-        self.entries.iter().find(|e| e.decision.key == d.key).map(|e| e.forms.as_slice()).unwrap_or(&[])
+        self.entry(&d.key).map(|e| e.all().0.as_slice()).unwrap_or(&[])
     }
 
-    /// Every form of every decision.
+    /// Every form of every decision (compiling them all, for the embedded catalog).
     pub fn forms(&self) -> impl Iterator<Item = &Form> {
-        self.entries.iter().flat_map(|e| e.forms.iter())
+        self.entries.iter().flat_map(|e| e.all().0.iter())
+    }
+
+    fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.decision.key == key)
     }
 
     /// The form of `set` under `decision` (key or number). When the decision has several
@@ -655,10 +893,12 @@ impl Catalog {
             .expected(format!("one of {}", list_names(&keys, 10)))
             .suggest_opt(suggestion)));
         };
-        let forms: Vec<&Form> = self.forms_of(&d.key).iter().filter(|f| f.set == set).collect();
+        let Some(entry) = self.entry(&d.key) else { return Err(AssessmentError::new(Vec::new())) };
+        let forms: Vec<(usize, &Slot)> =
+            entry.slots.iter().enumerate().filter(|(_, f)| f.set == set).collect();
         if forms.is_empty() {
             let sets: Vec<String> = {
-                let mut s: Vec<String> = self.forms_of(&d.key).iter().map(|f| f.set.clone()).collect();
+                let mut s: Vec<String> = entry.slots.iter().map(|f| f.set.clone()).collect();
                 s.dedup();
                 s
             };
@@ -670,10 +910,9 @@ impl Catalog {
             .expected(format!("a two-digit set: {}", list_names(&sets, 30)))
             .suggest_opt(did_you_mean(set, sets.iter().map(String::as_str)))));
         }
-        match on {
-            Some(date) => forms.iter().copied().find(|f| f.in_force_on(date)).ok_or_else(|| {
-                let periods: Vec<String> =
-                    forms.iter().map(|f| period(f.in_force_from, f.in_force_until)).collect();
+        let chosen = match on {
+            Some(date) => forms.iter().find(|(_, f)| f.in_force_on(date)).ok_or_else(|| {
+                let periods: Vec<String> = forms.iter().map(|(_, f)| f.period()).collect();
                 one(Diagnostic::error(
                     DiagnosticKind::NoApplicableForm,
                     "lodged_on",
@@ -681,12 +920,9 @@ impl Catalog {
                 )
                 .expected(format!("a date in {}", list_names(&periods, 5))))
             }),
-            None if forms.len() == 1 => {
-                forms.first().copied().ok_or_else(|| AssessmentError::new(Vec::new()))
-            }
+            None if forms.len() == 1 => forms.first().ok_or_else(|| AssessmentError::new(Vec::new())),
             None => {
-                let periods: Vec<String> =
-                    forms.iter().map(|f| period(f.in_force_from, f.in_force_until)).collect();
+                let periods: Vec<String> = forms.iter().map(|(_, f)| f.period()).collect();
                 Err(one(Diagnostic::error(
                     DiagnosticKind::NoApplicableForm,
                     "set",
@@ -694,7 +930,8 @@ impl Catalog {
                 )
                 .expected(format!("`lodged_on` to choose between {}", list_names(&periods, 5)))))
             }
-        }
+        }?;
+        entry.form_at(chosen.0)
     }
 
     /// The decision that applies to a dossier lodged on `lodged_on` and (optionally) evaluated

@@ -160,6 +160,10 @@ fn main() -> ExitCode {
 }
 
 fn load(cli_rules: &[PathBuf], with_shipped: bool) -> Result<Catalog, String> {
+    if cli_rules.is_empty() {
+        // The shipped rules alone: each form is compiled on first use (a fast start).
+        return Catalog::embedded().map_err(|e| console::diagnostics_text(&e, e.diagnostics()));
+    }
     let mut builder = CatalogBuilder::new();
     if cli_rules.is_empty() || with_shipped {
         builder = builder.embedded();
