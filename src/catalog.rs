@@ -14,7 +14,7 @@ use crate::error::{AssessmentError, Error, LoadError};
 use crate::form::{Decision, Form};
 use crate::locate::{DocPath, Locations};
 use crate::read::{Limits, Reader, parse, read_file};
-use crate::validate;
+use crate::{timeline, validate};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -60,6 +60,9 @@ pub struct Catalog {
 #[derive(Debug)]
 struct Entry {
     decision: Arc<Decision>,
+    /// The last day a dossier is lodged under this decision: its own end, or the day before a
+    /// loaded decision that supersedes it starts (ruling 12).
+    lodging_until: Option<Date>,
     facts: Vec<doc::FactDoc>,
     knockouts: Vec<doc::KnockoutDoc>,
     limits: Limits,
@@ -356,6 +359,7 @@ impl CatalogBuilder {
             }
             let form_files: Vec<&SourceFile> = files.iter().filter(|f| !f.is_decision).copied().collect();
             let mut entry = Entry {
+                lodging_until: decision.in_force_until,
                 decision,
                 facts,
                 knockouts,
@@ -378,37 +382,14 @@ impl CatalogBuilder {
             entry.keep_slots(slots, forms, &mut diagnostics);
             entries.push(entry);
         }
-        let by_key: HashMap<&str, &Entry> = entries.iter().map(|e| (e.decision.key.as_str(), e)).collect();
-        for e in &entries {
-            for (i, s) in e.decision.supersedes.iter().enumerate() {
-                if let Some(old) = by_key.get(s.as_str())
-                    && old.decision.in_force_from >= e.decision.in_force_from
-                    && old.decision.key != e.decision.key
-                {
-                    let path = DocPath::root().key("decision").key("supersedes").index(i);
-                    let d = Diagnostic::error(
-                        DiagnosticKind::InvalidValue,
-                        path.to_string(),
-                        format!(
-                            "`{}` (in force from {}) supersedes `{s}`, which comes into force on {}, not before it",
-                            e.decision.key, e.decision.in_force_from, old.decision.in_force_from
-                        ),
-                    )
-                    .expected("only decisions that came into force earlier")
-                    .suggest(format!("check `supersedes` here and in {}", old.decision.file));
-                    diagnostics.push(located(&self.files, &e.decision.file, &path, d));
-                }
-                if !by_key.contains_key(s.as_str()) {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            DiagnosticKind::UnknownReference,
-                            "decision.supersedes",
-                            format!("decision `{s}` that `{}` supersedes is not loaded", e.decision.key),
-                        )
-                        .with_file(&e.decision.file),
-                    );
-                }
-            }
+        let decisions: Vec<&Decision> = entries.iter().map(|e| &*e.decision).collect();
+        for finding in timeline::check(&decisions) {
+            diagnostics.push(located(&self.files, &finding.file, &finding.path, finding.diagnostic));
+        }
+        let untils: Vec<Option<Date>> =
+            decisions.iter().map(|d| timeline::lodging_until(d, &decisions)).collect();
+        for (e, until) in entries.iter_mut().zip(untils) {
+            e.lodging_until = until;
         }
         entries.sort_by_key(|e| e.decision.in_force_from);
         if diagnostics.iter().any(Diagnostic::is_error) {
@@ -854,6 +835,26 @@ impl Catalog {
         self.entry(&d.key).map(|e| e.all().0.as_slice()).unwrap_or(&[])
     }
 
+    /// The days on which dossiers are lodged under `decision`: from its `in_force_from` to its
+    /// own `in_force_until` or the day before a loaded decision that supersedes it comes into
+    /// force, whichever is first (ruling 12; `None`: open-ended). A dossier lodged earlier may
+    /// still be evaluated under it within the successor's transition ([`Catalog::decision_on`]).
+    ///
+    /// ```
+    /// use ocop_rating::{Catalog, Date};
+    /// let catalog = Catalog::embedded()?;
+    /// let d148 = catalog.decision("148-2023").unwrap();
+    /// // 148/QĐ-TTg is printed in force until 2026-07-21 (26/2026 Điều 11.2), but 26/2026
+    /// // supersedes it from 2026-05-22: dossiers lodged from that day go under 26/2026.
+    /// assert_eq!(d148.in_force_until(), Date::new(2026, 7, 21));
+    /// assert_eq!(catalog.lodging_period(d148), (Date::new(2023, 2, 24).unwrap(), Date::new(2026, 5, 21)));
+    /// # Ok::<(), ocop_rating::LoadError>(())
+    /// ```
+    pub fn lodging_period(&self, decision: &Decision) -> (Date, Option<Date>) {
+        let until = self.entry(&decision.key).map_or(decision.in_force_until, |e| e.lodging_until);
+        (decision.in_force_from, until)
+    }
+
     /// Every form of every decision (compiling them all, for the embedded catalog).
     pub fn forms(&self) -> impl Iterator<Item = &Form> {
         self.entries.iter().flat_map(|e| e.all().0.iter())
@@ -944,12 +945,21 @@ impl Catalog {
         evaluated_on: Option<Date>,
         re_evaluation: bool,
     ) -> Result<&Decision, Diagnostic> {
-        let Some(decision) =
-            self.decisions().filter(|d| d.in_force_on(lodged_on)).max_by_key(|d| d.in_force_from)
+        let Some(decision) = self
+            .entries
+            .iter()
+            .filter(|e| {
+                e.decision.in_force_from <= lodged_on && e.lodging_until.is_none_or(|u| lodged_on <= u)
+            })
+            .map(|e| &*e.decision)
+            .max_by_key(|d| d.in_force_from)
         else {
             let periods: Vec<String> = self
-                .decisions()
-                .map(|d| format!("{} {}", d.key, period(Some(d.in_force_from), d.in_force_until)))
+                .entries
+                .iter()
+                .map(|e| {
+                    format!("{} {}", e.decision.key, period(Some(e.decision.in_force_from), e.lodging_until))
+                })
                 .collect();
             return Err(Diagnostic::error(
                 DiagnosticKind::NoApplicableForm,

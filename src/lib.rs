@@ -72,6 +72,7 @@ pub mod schema;
 mod score;
 mod shared;
 pub mod terminal;
+mod timeline;
 mod trace;
 mod validate;
 

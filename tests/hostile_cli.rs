@@ -814,11 +814,12 @@ fn check_test_and_list_escape_input() {
     let case = "name: \"bad\\e[2J\\ncase\"\nassessment:\n  decision: 99-2030\n  set: \"02\"\n  answers: {\"1.1\": a, \"2.1\": a, \"3.1\": \"no\"}\nexpect:\n  total: 11\n";
     std::fs::write(dir.join("cases").join("c\u{1b}[31m.yaml"), case).unwrap();
     let rules = root.to_string_lossy().into_owned();
-    let r = ocop(&["--rules", &rules, "list"], Input::Nothing);
+    // 99-2030 supersedes 26-2026, which must be loaded beside it (ruling 12).
+    let r = ocop(&["--rules", &rules, "--with-shipped", "list"], Input::Nothing);
     assert_eq!(r.code, Some(0), "{}", r.err());
     assert!(!has_escape_bytes(&r.stdout) && r.out().contains("Made up\\u{1b}[31m\\nFINAL"), "{}", r.out());
     assert!(!r.out().lines().any(|l| l.starts_with("FINAL")), "{}", r.out());
-    let r = ocop(&["--rules", &rules, "test", &rules], Input::Nothing);
+    let r = ocop(&["--rules", &rules, "--with-shipped", "test", &rules], Input::Nothing);
     assert_eq!(r.code, Some(1), "{}", r.err());
     assert!(!has_escape_bytes(&r.stdout), "{}", r.out());
     assert!(r.out().contains("c\\u{1b}[31m.yaml") && r.out().contains("bad\\u{1b}[2J\\ncase"), "{}", r.out());

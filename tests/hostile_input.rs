@@ -79,7 +79,19 @@ const MB: usize = 1 << 20;
 
 // --- fixtures ------------------------------------------------------------------------------
 
-const DECISION: &str = include_str!("fixtures/future/99-2030/decision.yaml");
+/// The made-up decision standing alone: the shipped 26-2026 it supersedes is not loaded here,
+/// so it supersedes nothing and has no transition (ruling 12: `supersedes` names a loaded
+/// decision, and a transition belongs to a decision that supersedes one).
+fn decision() -> &'static str {
+    static ALONE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let text = include_str!("fixtures/future/99-2030/decision.yaml");
+        let text = replace_once(text, "supersedes: [26-2026]", "supersedes: []");
+        let start = text.find("transition:\n").unwrap_or_else(|| panic!("the fixture has no transition"));
+        let end = start + text[start..].find("\ntotal_max").unwrap_or_else(|| panic!("no total_max")) + 1;
+        format!("{}{}", &text[..start], &text[end..])
+    });
+    ALONE.as_str()
+}
 const FORM: &str = include_str!("fixtures/future/99-2030/01-thu-nghiem.yaml");
 
 /// Every answer of the fixture form (total 100).
@@ -87,7 +99,7 @@ const ANSWERS: &str = r#"{"1.1": c, "1.2": c, "1.3": "yes", "2": b, "3.1": b, "3
 
 fn catalog() -> Catalog {
     CatalogBuilder::new()
-        .file("99-2030", "99-2030/decision.yaml", DECISION)
+        .file("99-2030", "99-2030/decision.yaml", decision())
         .file("99-2030", "99-2030/01.yaml", FORM)
         .build()
         .unwrap_or_else(|e| panic!("{e}"))
@@ -159,7 +171,7 @@ impl TempDir {
     }
     /// A decision folder `rules/<key>/` holding the fixture decision and form.
     fn decision_folder(&self, key: &str) -> PathBuf {
-        self.write(&format!("rules/{key}/decision.yaml"), DECISION);
+        self.write(&format!("rules/{key}/decision.yaml"), decision());
         self.write(&format!("rules/{key}/01-thu-nghiem.yaml"), FORM);
         self.0.join("rules").join(key)
     }
@@ -455,7 +467,7 @@ fn a_rule_file_keeps_its_first_100_diagnostics() {
     let junk: String = (0..5_000).map(|i| format!("            junk{i}: 1\n")).collect();
     let form =
         replace_once(FORM, "            name_en: Origin\n", &format!("            name_en: Origin\n{junk}"));
-    let diags = load(DECISION, &form);
+    let diags = load(decision(), &form);
     let from_form: Vec<&Diagnostic> = diags.iter().filter(|d| d.file == "99-2030/01.yaml").collect();
     assert_eq!(from_form.len(), 101, "{}", render_all(&diags));
     let summary = from_form.last().unwrap();
@@ -465,7 +477,7 @@ fn a_rule_file_keeps_its_first_100_diagnostics() {
     // The limit is the service's to set.
     let built = CatalogBuilder::new()
         .limits(Limits { max_diagnostics: 10, ..Limits::default() })
-        .file("99-2030", "99-2030/decision.yaml", DECISION)
+        .file("99-2030", "99-2030/decision.yaml", decision())
         .file("99-2030", "99-2030/01.yaml", form)
         .build()
         .expect_err("errors");
@@ -475,7 +487,7 @@ fn a_rule_file_keeps_its_first_100_diagnostics() {
 // --- 4. keys and numbers unique after normalisation; references resolve exactly ------------
 
 fn second_decision(key: &str, number: &str) -> String {
-    let d = replace_once(DECISION, "key: 99-2030", &format!("key: {key}"));
+    let d = replace_once(decision(), "key: 99-2030", &format!("key: {key}"));
     replace_once(&d, "number: 99/2030/QĐ-TTg", &format!("number: \"{number}\""))
 }
 
@@ -494,7 +506,7 @@ fn decision_keys_and_numbers_are_unique_after_normalisation() {
     ] {
         let second = second_decision(key, number);
         let built = CatalogBuilder::new()
-            .file("99-2030", "99-2030/decision.yaml", DECISION)
+            .file("99-2030", "99-2030/decision.yaml", decision())
             .file("99-2030", "99-2030/01.yaml", FORM)
             .file(key, &format!("{key}/decision.yaml"), second.clone())
             .file(key, &format!("{key}/01.yaml"), second_form(key))
@@ -565,7 +577,7 @@ fn a_misspelled_decision_file_is_an_error_naming_the_folder() {
             if is_dir {
                 std::fs::create_dir(dir.join(name)).unwrap();
             } else {
-                std::fs::write(dir.join(name), DECISION.replace("99-2030", "98-2030")).unwrap();
+                std::fs::write(dir.join(name), decision().replace("99-2030", "98-2030")).unwrap();
             }
         });
         let d = only(&diags, DiagnosticKind::Io);
@@ -602,18 +614,18 @@ fn a_decision_file_that_is_a_folder_or_a_dangling_link_is_an_error() {
 
 #[test]
 fn a_decision_that_supersedes_itself() {
-    let decision = replace_once(DECISION, "supersedes: [26-2026]", "supersedes: [26-2026, 99-2030]");
+    let decision = replace_once(decision(), "supersedes: []", "supersedes: [99-2030]");
     let diags = load(&decision, FORM);
     let d = only(&diags, DiagnosticKind::InvalidValue);
-    assert_eq!(d.path, "decision.supersedes[1]");
-    assert_eq!((d.line, d.column), (Some(line_of(&decision, "supersedes:")), Some(25)));
+    assert_eq!(d.path, "decision.supersedes[0]");
+    assert_eq!((d.line, d.column), (Some(line_of(&decision, "supersedes:")), Some(16)));
     assert!(d.message.contains("supersedes itself") && d.suggestion.is_some(), "{d}");
 }
 
 #[test]
 fn a_quorum_larger_than_the_council() {
     let decision = replace_once(
-        DECISION,
+        decision(),
         "  display_places: 1\n",
         "  display_places: 1\n  quorum: {numerator: 5, denominator: 3, source: \"Điều 5\"}\n",
     );
@@ -635,7 +647,7 @@ fn ids_with_invisible_characters_or_look_alike_letters() {
         ("1.1\u{200d}", "U+200D ZERO WIDTH JOINER", "write `1.1`"),
     ] {
         let form = replace_once(FORM, "\"1.1\":\n", &format!("{written}:\n"));
-        let diags = load(DECISION, &form);
+        let diags = load(decision(), &form);
         let d = diags
             .iter()
             .find(|d| d.kind == DiagnosticKind::InvalidValue && d.message.contains("criterion id"))
@@ -647,7 +659,7 @@ fn ids_with_invisible_characters_or_look_alike_letters() {
     }
     // Look-alikes: a Cyrillic `а` as an option key, a Greek omicron in a section id.
     let form = replace_once(FORM, "a: {points: 0, text_vi: Không rõ}", "а: {points: 0, text_vi: Không rõ}");
-    let d = only(&load(DECISION, &form), DiagnosticKind::InvalidValue);
+    let d = only(&load(decision(), &form), DiagnosticKind::InvalidValue);
     assert!(d.message.contains("Cyrillic letter `а` (U+0430), which looks like the Latin `a`"), "{d}");
     assert_eq!(d.suggestion.as_deref(), Some("write `a`"));
     assert_eq!(d.line, Some(line_of(&form, "а: {points: 0")));
@@ -656,12 +668,12 @@ fn ids_with_invisible_characters_or_look_alike_letters() {
         "      \"4\":\n        title_vi: CHẤT LƯỢNG",
         "      \"4Ο\":\n        title_vi: CHẤT LƯỢNG",
     );
-    let d = only(&load(DECISION, &form), DiagnosticKind::InvalidValue);
+    let d = only(&load(decision(), &form), DiagnosticKind::InvalidValue);
     assert!(d.message.contains("section id") && d.message.contains("Greek letter `Ο`"), "{d}");
     // Plain ASCII punctuation outside the set, and a fact id.
     let form = replace_once(FORM, "\"1.1\":\n", "\"1 1\":\n");
-    assert!(only(&load(DECISION, &form), DiagnosticKind::InvalidValue).message.contains("U+0020"));
-    let decision = DECISION.replace("falsified_dossier", "falsified_dossier\u{200b}");
+    assert!(only(&load(decision(), &form), DiagnosticKind::InvalidValue).message.contains("U+0020"));
+    let decision = decision().replace("falsified_dossier", "falsified_dossier\u{200b}");
     let diags = load(&decision, FORM);
     assert!(
         diags.iter().any(|d| d.message.contains("fact id") && d.message.contains("ZERO WIDTH SPACE")),
@@ -675,7 +687,7 @@ fn a_criterion_id_may_not_be_a_csv_column_name() {
     for column in ["lodged_on", "set", "ID", "product"] {
         let form = replace_once(FORM, "          \"2\":\n", &format!("          \"{column}\":\n"))
             .replace("{answer: \"2\", in: [a]}", &format!("{{answer: \"{column}\", in: [a]}}"));
-        let diags = load(DECISION, &form);
+        let diags = load(decision(), &form);
         let d = only(&diags, DiagnosticKind::InvalidValue);
         assert!(d.message.contains("also the name of an assessment field and bulk CSV column"), "{d}");
         assert_eq!(d.line, Some(line_of(&form, &format!("\"{column}\":"))));
@@ -691,12 +703,12 @@ fn a_form_dated_outside_its_decisions_period() {
             "  source: \"99/2030/QĐ-TTg, Phụ lục II, Bộ 01\"\n",
             &format!("  source: \"99/2030/QĐ-TTg, Phụ lục II, Bộ 01\"\n  {field}: {date}\n"),
         );
-        let d = only(&load(DECISION, &form), DiagnosticKind::InvalidValue);
+        let d = only(&load(decision(), &form), DiagnosticKind::InvalidValue);
         assert_eq!(d.path, format!("form.{field}"));
         assert_eq!(d.line, Some(line_of(&form, &format!("{field}: {date}"))));
         assert!(d.message.contains("outside decision 99-2030's period (from 2030-01-15)"), "{d}");
     }
-    let decision = replace_once(DECISION, "in_force_until: null", "in_force_until: 2031-01-01");
+    let decision = replace_once(decision(), "in_force_until: null", "in_force_until: 2031-01-01");
     let form = replace_once(
         FORM,
         "  source: \"99/2030/QĐ-TTg, Phụ lục II, Bộ 01\"\n",
@@ -715,7 +727,10 @@ fn a_decision_superseding_a_later_one() {
         "in_force_from: 2030-01-15",
         "in_force_from: 2031-01-01",
     );
-    let first = replace_once(DECISION, "supersedes: [26-2026]", "supersedes: [98-2031]");
+    // 99-2030 ends before 98-2031 starts, so the periods do not overlap: the one error is the
+    // direction of `supersedes`.
+    let first = replace_once(decision(), "supersedes: []", "supersedes: [98-2031]");
+    let first = replace_once(&first, "in_force_until: null", "in_force_until: 2030-12-31");
     let built = CatalogBuilder::new()
         .file("99-2030", "99-2030/decision.yaml", first.clone())
         .file("99-2030", "99-2030/01.yaml", FORM)
@@ -743,7 +758,7 @@ fn a_byte_order_mark_is_accepted_everywhere() {
     let a = Assessment::from_text("a.json", &json).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(catalog().score(&a).unwrap().outcome().total().to_string(), "100");
     // Rule files.
-    let diags = load(&format!("{bom}{DECISION}"), &format!("{bom}{FORM}"));
+    let diags = load(&format!("{bom}{}", decision()), &format!("{bom}{FORM}"));
     assert!(errors(&diags).is_empty(), "{}", render_all(&diags));
     // Case files.
     let case = format!(
@@ -783,7 +798,7 @@ fn an_unquoted_numeric_key_is_quoted_as_written_at_its_own_place() {
     );
     // In rule files too: a criterion `1.10:` is located at its own line.
     let form = replace_once(FORM, "\"1.1\":\n", "1.10:\n");
-    let d = only(&load(DECISION, &form), DiagnosticKind::WrongType);
+    let d = only(&load(decision(), &form), DiagnosticKind::WrongType);
     assert_eq!(d.line, Some(line_of(&form, "1.10:")));
     assert!(d.suggestion.as_deref().unwrap_or("").starts_with("write \"1.10\""), "{d}");
 }
