@@ -1351,27 +1351,41 @@ fn advise_checked<'f>(form: &'f Form, sheets: &[Sheet<'f>], options: &AdviseOpti
         if let Some(model) = models.last() {
             advice.unreachable = explain(model, target);
         }
-        // The highest class below the target that a plan reaches, with the fewest facts cleared.
         advice.reachable = first.stars();
-        let floor = first.stars().unwrap_or(0);
-        'classes: for k in (floor.saturating_add(1).max(1)..target).rev() {
-            for (model, &clear) in models.iter().zip(&levels) {
-                let plans = plans_for(model, k, options, &mut advice.notes);
-                if let Some(((plan, recognised), rest)) = plans.split_first() {
-                    advice.start = standing(&run(&model.sheets));
-                    advice.reachable = Some(k);
-                    advice.plan = Some(plan.clone());
-                    advice.recognition = recognised.clone();
-                    advice.alternatives = rest.iter().map(|p| p.0.clone()).collect();
-                    chosen = clear;
-                    break 'classes;
-                }
-            }
+        if let Some(clear) = best_below_target(&mut advice, &models, &levels, first.stars(), options) {
+            chosen = clear;
         }
     }
     advice.facts = fact_notes(form, facts, chosen);
     advice.notes.dedup();
     advice
+}
+
+/// When the target cannot be reached: the highest class below it that a plan reaches, with the
+/// fewest facts cleared, set on `advice`; returns the facts cleared for it.
+fn best_below_target(
+    advice: &mut Advice,
+    models: &[Model<'_>],
+    levels: &[u64],
+    stars: Option<u8>,
+    options: &AdviseOptions,
+) -> Option<u64> {
+    let floor = stars.unwrap_or(0);
+    for k in (floor.saturating_add(1).max(1)..advice.target).rev() {
+        for (model, &clear) in models.iter().zip(levels) {
+            let plans = plans_for(model, k, options, &mut advice.notes);
+            if let Some(((plan, recognised), rest)) = plans.split_first() {
+                let start = model.form.run(&model.sheets, &mut crate::score::NoTrace, options.lodged_on);
+                advice.start = standing(&start);
+                advice.reachable = Some(k);
+                advice.plan = Some(plan.clone());
+                advice.recognition = recognised.clone();
+                advice.alternatives = rest.iter().map(|p| p.0.clone()).collect();
+                return Some(clear);
+            }
+        }
+    }
+    None
 }
 
 /// The verified plans to `target` on the model's sheets: the best first.
@@ -1405,7 +1419,8 @@ fn recognition(outcome: &Outcome<'_>, options: &AdviseOptions) -> Option<Reason>
     if stars < 3 {
         return None;
     }
-    let award = crate::award::award(outcome, options.award_date, options.evaluating_level.as_deref(), None);
+    let award =
+        crate::award::award(outcome, options.award_date, options.evaluating_level.as_deref(), None, None);
     match (&award.level, award.potential) {
         (Some(level), Some(_)) => Some(Reason {
             vi: format!(
@@ -1472,88 +1487,7 @@ fn describe<'f>(
     let (e0, _) = evaluate(form, before, on);
     let (e1, o1) = evaluate(form, after, on);
     let leaves: Vec<&crate::form::Criterion> = form.leaves().collect();
-    let count = leaves.len();
-    let members = before.len();
-    let status_text = |e: &Eval, leaf: usize| -> String {
-        let mut groups: Vec<(String, usize)> = Vec::new();
-        for m in 0..members {
-            let t = match e.status.get(m * count + leaf) {
-                Some(Status::Scored) | None => "scored".to_string(),
-                Some(Status::NotApplicable) => format!(
-                    "not applicable: {}",
-                    leaves
-                        .get(leaf)
-                        .and_then(|c| c.applies_if_note())
-                        .unwrap_or("its condition does not hold")
-                ),
-                Some(Status::Stopped { by }) => {
-                    let stopper = leaves.get(*by);
-                    format!(
-                        "not evaluated: stopped at {} — {}",
-                        stopper.map_or("?", |c| c.id()),
-                        stopper.and_then(|c| c.stop()).map_or("", |s| s.note_vi())
-                    )
-                }
-                Some(Status::RequirementUnmet) => format!(
-                    "requirement not met: {}",
-                    leaves.get(leaf).and_then(|c| c.requirement()).map_or("", |r| r.text_vi())
-                ),
-            };
-            match groups.iter_mut().find(|g| g.0 == t) {
-                Some(g) => g.1 += 1,
-                None => groups.push((t, 1)),
-            }
-        }
-        if groups.len() == 1 {
-            groups.pop().map(|g| g.0).unwrap_or_default()
-        } else {
-            groups
-                .iter()
-                .map(|(t, c)| format!("{t} ({c} of {members} sheets)"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        }
-    };
-    let status_differs = |leaf: usize| {
-        (0..before.len()).any(|m| e0.status.get(m * count + leaf) != e1.status.get(m * count + leaf))
-    };
-    // Criteria whose treatment changed without a change of answer, attributed to the change
-    // whose criterion their condition (or the stop that reached them) reads.
-    let reads_of = |cond: Option<&Cond>| -> u128 {
-        let mut a = vec![Vec::new(); count];
-        let mut f = 0;
-        if let Some(c) = cond {
-            collect_atoms(c, &mut a, &mut f);
-        }
-        a.iter().enumerate().filter(|(_, l)| !l.is_empty()).fold(0u128, |acc, (i, _)| acc | bit(i))
-    };
-    let mut affected: Vec<Vec<Affected>> = vec![Vec::new(); changed.len()];
-    for leaf in 0..count {
-        if changed.contains(&leaf) || !status_differs(leaf) {
-            continue;
-        }
-        let lv = &form.leaves;
-        let mut reads = reads_of(lv.applies_if.get(leaf).and_then(Option::as_ref))
-            | reads_of(lv.requirement.get(leaf).and_then(Option::as_ref));
-        for m in 0..before.len() {
-            for e in [&e0, &e1] {
-                if let Some(Status::Stopped { by }) = e.status.get(m * count + leaf) {
-                    reads |= bit(*by) | reads_of(lv.stops.get(*by).and_then(Option::as_ref));
-                }
-            }
-        }
-        let slot = changed.iter().position(|c| reads & bit(*c) != 0).unwrap_or(0);
-        let gained_sum = e1.sums[leaf] - e0.sums[leaf];
-        if let Some(list) = affected.get_mut(slot) {
-            list.push(Affected {
-                criterion: leaves.get(leaf).map_or(String::new(), |c| c.id().to_string()),
-                before: status_text(&e0, leaf),
-                after: status_text(&e1, leaf),
-                gained: mean(gained_sum, n),
-                gained_sum: Points::from_hundredths(gained_sum),
-            });
-        }
-    }
+    let affected = affected_by(form, &leaves, (&e0, &e1), before.len(), changed);
     let mut changes = Vec::new();
     for (slot, &leaf) in changed.iter().enumerate() {
         let Some(c) = leaves.get(leaf) else { continue };
@@ -1570,24 +1504,6 @@ fn describe<'f>(
         let mut to = answer_text(form, leaf, to_bits);
         to.members = after.len() as u32;
         let gained_sum = e1.sums[leaf] - e0.sums[leaf];
-        let meets = form
-            .minimums
-            .iter()
-            .filter(|m| m.leaf == leaf && m.stars <= target && m.applies_on(on))
-            .filter(|m| {
-                let need = m.at_least.hundredths() * n;
-                e0.sums[leaf] < need && e1.sums[leaf] >= need
-            })
-            .map(|m| Met {
-                stars: m.stars,
-                kind: match m.origin {
-                    MinimumOrigin::Marker => "marker".to_string(),
-                    MinimumOrigin::Table { .. } => "minimum".to_string(),
-                },
-                needed: m.at_least,
-                option: form.minimum_option(m).key.clone(),
-            })
-            .collect();
         changes.push(Change {
             criterion: c.id().to_string(),
             title_vi: c.title_vi().to_string(),
@@ -1596,7 +1512,7 @@ fn describe<'f>(
             to,
             gained: mean(gained_sum, n),
             gained_sum: Points::from_hundredths(gained_sum),
-            meets,
+            meets: minimums_met(form, leaf, (&e0, &e1), n, on, target),
             affects: affected.get(slot).cloned().unwrap_or_default(),
         });
     }
@@ -1609,6 +1525,129 @@ fn describe<'f>(
         points_added_sum: Points::from_hundredths(added),
         total: o1.total(),
         total_sum: o1.total_sum(),
+    }
+}
+
+/// The minimums (up to class `target`, applying `on`) that `leaf` meets after the change
+/// (`e.1`) and not before (`e.0`), judged on the sum over `n` sheets.
+fn minimums_met(
+    form: &Form,
+    leaf: usize,
+    e: (&Eval, &Eval),
+    n: i64,
+    on: Option<Date>,
+    target: u8,
+) -> Vec<Met> {
+    let (e0, e1) = e;
+    form.minimums
+        .iter()
+        .filter(|m| m.leaf == leaf && m.stars <= target && m.applies_on(on))
+        .filter(|m| {
+            let need = m.at_least.hundredths() * n;
+            e0.sums[leaf] < need && e1.sums[leaf] >= need
+        })
+        .map(|m| Met {
+            stars: m.stars,
+            kind: match m.origin {
+                MinimumOrigin::Marker => "marker".to_string(),
+                MinimumOrigin::Table { .. } => "minimum".to_string(),
+            },
+            needed: m.at_least,
+            option: form.minimum_option(m).key.clone(),
+        })
+        .collect()
+}
+
+/// Criteria whose treatment changed without a change of answer (before `e.0`, after `e.1`),
+/// attributed to the change whose criterion their condition (or the stop that reached them)
+/// reads: one list per changed criterion.
+fn affected_by(
+    form: &Form,
+    leaves: &[&crate::form::Criterion],
+    e: (&Eval, &Eval),
+    members: usize,
+    changed: &[usize],
+) -> Vec<Vec<Affected>> {
+    let (e0, e1) = e;
+    let n = members.max(1) as i64;
+    let count = leaves.len();
+    let status_differs = |leaf: usize| {
+        (0..members).any(|m| e0.status.get(m * count + leaf) != e1.status.get(m * count + leaf))
+    };
+    let mut affected: Vec<Vec<Affected>> = vec![Vec::new(); changed.len()];
+    for leaf in 0..count {
+        if changed.contains(&leaf) || !status_differs(leaf) {
+            continue;
+        }
+        let lv = &form.leaves;
+        let mut reads = reads_of(lv.applies_if.get(leaf).and_then(Option::as_ref), count)
+            | reads_of(lv.requirement.get(leaf).and_then(Option::as_ref), count);
+        for m in 0..members {
+            for e in [e0, e1] {
+                if let Some(Status::Stopped { by }) = e.status.get(m * count + leaf) {
+                    reads |= bit(*by) | reads_of(lv.stops.get(*by).and_then(Option::as_ref), count);
+                }
+            }
+        }
+        let slot = changed.iter().position(|c| reads & bit(*c) != 0).unwrap_or(0);
+        let gained_sum = e1.sums[leaf] - e0.sums[leaf];
+        if let Some(list) = affected.get_mut(slot) {
+            list.push(Affected {
+                criterion: leaves.get(leaf).map_or(String::new(), |c| c.id().to_string()),
+                before: status_text(leaves, e0, leaf, members),
+                after: status_text(leaves, e1, leaf, members),
+                gained: mean(gained_sum, n),
+                gained_sum: Points::from_hundredths(gained_sum),
+            });
+        }
+    }
+    affected
+}
+
+/// The leaves (of `count`) that a condition reads, as bits.
+fn reads_of(cond: Option<&Cond>, count: usize) -> u128 {
+    let mut a = vec![Vec::new(); count];
+    let mut f = 0;
+    if let Some(c) = cond {
+        collect_atoms(c, &mut a, &mut f);
+    }
+    a.iter().enumerate().filter(|(_, l)| !l.is_empty()).fold(0u128, |acc, (i, _)| acc | bit(i))
+}
+
+/// How `leaf` was treated on the sheets of `e`: scored, not applicable, not evaluated or with
+/// its requirement unmet, and why; when the sheets differ, each treatment with its count.
+fn status_text(leaves: &[&crate::form::Criterion], e: &Eval, leaf: usize, members: usize) -> String {
+    let count = leaves.len();
+    let mut groups: Vec<(String, usize)> = Vec::new();
+    for m in 0..members {
+        let t = match e.status.get(m * count + leaf) {
+            Some(Status::Scored) | None => "scored".to_string(),
+            Some(Status::NotApplicable) => format!(
+                "not applicable: {}",
+                leaves.get(leaf).and_then(|c| c.applies_if_note()).unwrap_or("its condition does not hold")
+            ),
+            Some(Status::Stopped { by }) => {
+                let stopper = leaves.get(*by);
+                format!(
+                    "not evaluated: stopped at {} — {}",
+                    stopper.map_or("?", |c| c.id()),
+                    stopper.and_then(|c| c.stop()).map_or("", |s| s.note_vi())
+                )
+            }
+            Some(Status::RequirementUnmet) => format!(
+                "requirement not met: {}",
+                leaves.get(leaf).and_then(|c| c.requirement()).map_or("", |r| r.text_vi())
+            ),
+        };
+        match groups.iter_mut().find(|g| g.0 == t) {
+            Some(g) => g.1 += 1,
+            None => groups.push((t, 1)),
+        }
+    }
+    if groups.len() == 1 {
+        groups.pop().map(|g| g.0).unwrap_or_default()
+    } else {
+        groups.iter().map(|(t, c)| format!("{t} ({c} of {members} sheets)")).collect::<Vec<_>>().join("; ")
     }
 }
 
@@ -1811,49 +1850,54 @@ fn explain(model: &Model<'_>, target: u8) -> Vec<Reason> {
         });
     }
     if out.is_empty() {
-        // Each requirement can be met on its own, but not together: what blocks each way of
-        // answering the criteria that conditions read.
-        let leaves: Vec<&crate::form::Criterion> = form.leaves().collect();
-        let id = |leaf: usize| leaves.get(leaf).map_or("?", |c| c.id());
-        let mut controllers: Vec<usize> =
-            branches.iter().flat_map(|b| b.changes.iter().map(|c| c.0)).collect();
-        controllers.sort_unstable();
-        controllers.dedup();
-        for b in &branches {
-            let (way_vi, way_en) = if b.changes.is_empty() {
-                let ids: Vec<&str> = controllers.iter().map(|l| id(*l)).collect();
-                (format!("giữ nguyên {}", ids.join(", ")), format!("keeping {}", ids.join(", ")))
-            } else {
-                let ways: Vec<String> = b
-                    .changes
-                    .iter()
-                    .map(|&(leaf, _, sig)| {
-                        let lm = &model.leaves[leaf];
-                        let keys: Vec<String> = lm
-                            .cands
-                            .iter()
-                            .filter(|c| c.sig == sig)
-                            .map(|c| keys_of(form, leaf, c.bits).join("+"))
-                            .collect();
-                        format!("{} → {}", id(leaf), keys.join("/"))
-                    })
-                    .collect();
-                (format!("đổi {}", ways.join(", ")), format!("changing {}", ways.join(", ")))
-            };
-            let why = match branch_blocker(model, b, target) {
-                Some((leaf, k)) => minimum_reason(model, &b.eval, leaf, k),
-                None => {
-                    let best = shown(mean(best_total(model, b), model.n));
-                    Reason {
-                        vi: format!("tổng điểm tối đa {best}, dưới {} điểm", mean(need_total, model.n)),
-                        en: format!("the total is at most {best}, below {}", mean(need_total, model.n)),
-                    }
+        // Each requirement can be met on its own, but not together.
+        out = branch_reasons(model, &branches, target, need_total);
+    }
+    out
+}
+
+/// Each requirement can be met on its own, but not together: for each way of answering the
+/// criteria that conditions read (each branch), what blocks it.
+fn branch_reasons(model: &Model<'_>, branches: &[&Branch], target: u8, need_total: i64) -> Vec<Reason> {
+    let form = model.form;
+    let mut out = Vec::new();
+    let leaves: Vec<&crate::form::Criterion> = form.leaves().collect();
+    let id = |leaf: usize| leaves.get(leaf).map_or("?", |c| c.id());
+    let mut controllers: Vec<usize> = branches.iter().flat_map(|b| b.changes.iter().map(|c| c.0)).collect();
+    controllers.sort_unstable();
+    controllers.dedup();
+    for b in branches {
+        let (way_vi, way_en) = if b.changes.is_empty() {
+            let ids: Vec<&str> = controllers.iter().map(|l| id(*l)).collect();
+            (format!("giữ nguyên {}", ids.join(", ")), format!("keeping {}", ids.join(", ")))
+        } else {
+            let ways: Vec<String> = b
+                .changes
+                .iter()
+                .map(|&(leaf, _, sig)| {
+                    let lm = &model.leaves[leaf];
+                    let keys: Vec<String> = lm
+                        .cands
+                        .iter()
+                        .filter(|c| c.sig == sig)
+                        .map(|c| keys_of(form, leaf, c.bits).join("+"))
+                        .collect();
+                    format!("{} → {}", id(leaf), keys.join("/"))
+                })
+                .collect();
+            (format!("đổi {}", ways.join(", ")), format!("changing {}", ways.join(", ")))
+        };
+        let why = match branch_blocker(model, b, target) {
+            Some((leaf, k)) => minimum_reason(model, &b.eval, leaf, k),
+            None => {
+                let best = shown(mean(best_total(model, b), model.n));
+                Reason {
+                    vi: format!("tổng điểm tối đa {best}, dưới {} điểm", mean(need_total, model.n)),
+                    en: format!("the total is at most {best}, below {}", mean(need_total, model.n)),
                 }
-            };
-            out.push(Reason {
-                vi: format!("nếu {way_vi}: {}", why.vi), en: format!("{way_en}: {}", why.en)
-            });
-        }
+            }
+        };
+        out.push(Reason { vi: format!("nếu {way_vi}: {}", why.vi), en: format!("{way_en}: {}", why.en) });
     }
     out
 }
@@ -2088,6 +2132,43 @@ pub fn summary(advice: &Advice) -> String {
 /// (product, titles, option texts, keys) is escaped for a terminal.
 pub fn text(advice: &Advice) -> String {
     let mut out = String::new();
+    text_standing(&mut out, advice);
+    text_facts(&mut out, advice);
+    match advice.status {
+        AdviceStatus::Reached => {
+            let _ = writeln!(out, "Đã đạt {} sao: không cần thay đổi tiêu chí nào.", advice.target);
+        }
+        AdviceStatus::Plan | AdviceStatus::Unreachable => {
+            if advice.status == AdviceStatus::Unreachable {
+                text_unreachable(&mut out, advice);
+            }
+            if let Some(plan) = &advice.plan {
+                text_plan(&mut out, advice, plan);
+            } else if advice.status == AdviceStatus::Unreachable {
+                let _ = writeln!(out, "Không có phương án nâng hạng nào.");
+            }
+            if !advice.alternatives.is_empty() {
+                let _ =
+                    writeln!(out, "Phương án khác (cùng cách xếp hạng: ít tiêu chí nhất, rồi ít điểm nhất):");
+                for (i, alt) in advice.alternatives.iter().enumerate() {
+                    let _ =
+                        writeln!(out, "  {}. {} ({} điểm)", i + 2, plan_line(alt), signed(alt.points_added));
+                }
+            }
+        }
+    }
+    if let Some(r) = &advice.recognition {
+        let _ = writeln!(out, "Lưu ý: {} ({})", escape(&r.vi), escape(&r.en));
+    }
+    for n in &advice.notes {
+        let _ = writeln!(out, "Ghi chú: {}", escape(n));
+    }
+    out
+}
+
+/// The note's heading: the form, the product, the council, and where the product stands now
+/// (its points, class, stop and the minimums that hold it).
+fn text_standing(out: &mut String, advice: &Advice) {
     let _ = writeln!(
         out,
         "TƯ VẤN NÂNG HẠNG — {} bộ {} «{}» ({})",
@@ -2121,6 +2202,10 @@ pub fn text(advice: &Advice) -> String {
             write!(out, "; bị giữ dưới hạng {} sao theo điểm: {}", cur.band_stars, escape(&held.join("; ")));
     }
     out.push_str(".\n");
+}
+
+/// The facts that matter (to clear first, or kept as they are), and the standing once cleared.
+fn text_facts(out: &mut String, advice: &Advice) {
     for f in &advice.facts {
         let head = if f.cleared {
             if f.kind == "knockout" || f.kind == "stop" {
@@ -2150,100 +2235,81 @@ pub fn text(advice: &Advice) -> String {
             stars_vi(advice.start.stars)
         );
     }
-    match advice.status {
-        AdviceStatus::Reached => {
-            let _ = writeln!(out, "Đã đạt {} sao: không cần thay đổi tiêu chí nào.", advice.target);
+}
+
+/// Why the target cannot be reached, and the highest class that can.
+fn text_unreachable(out: &mut String, advice: &Advice) {
+    let _ = writeln!(out, "Không thể đạt {} sao:", advice.target);
+    for r in &advice.unreachable {
+        let _ = writeln!(out, "  - {} ({})", escape(&r.vi), escape(&r.en));
+    }
+    match (&advice.plan, advice.reachable) {
+        (Some(plan), _) => {
+            let _ = writeln!(out, "Mức cao nhất có thể đạt: {} sao.", plan.stars);
         }
-        AdviceStatus::Plan | AdviceStatus::Unreachable => {
-            if advice.status == AdviceStatus::Unreachable {
-                let _ = writeln!(out, "Không thể đạt {} sao:", advice.target);
-                for r in &advice.unreachable {
-                    let _ = writeln!(out, "  - {} ({})", escape(&r.vi), escape(&r.en));
-                }
-                match (&advice.plan, advice.reachable) {
-                    (Some(plan), _) => {
-                        let _ = writeln!(out, "Mức cao nhất có thể đạt: {} sao.", plan.stars);
-                    }
-                    (None, Some(k)) => {
-                        let _ = writeln!(out, "Mức cao nhất có thể đạt: {k} sao (như hiện tại).");
-                    }
-                    (None, None) => {}
-                }
-            }
-            if let Some(plan) = &advice.plan {
-                let aim = match advice.status {
-                    AdviceStatus::Plan => advice.target,
-                    _ => advice.reachable.unwrap_or(plan.stars),
-                };
-                let _ = writeln!(
-                    out,
-                    "Để đạt {aim} sao: {} ({} tiêu chí, {} điểm).",
-                    plan_line(plan),
-                    plan.changes.len(),
-                    signed(plan.points_added)
-                );
-                for c in &plan.changes {
-                    let from: Vec<String> = c
-                        .from
-                        .iter()
-                        .map(|a| {
-                            let text = a.texts.iter().map(|t| cut(t)).collect::<Vec<_>>().join(" + ");
-                            let who = if advice.members > 1 {
-                                format!(" [{} phiếu]", a.members)
-                            } else {
-                                String::new()
-                            };
-                            format!("{} «{}»{who}", keys_text(a), text)
-                        })
-                        .collect();
-                    let to_text = c.to.texts.iter().map(|t| cut(t)).collect::<Vec<_>>().join(" + ");
-                    let case = c.to.case.as_ref().map(|k| format!(" (trường hợp {k})")).unwrap_or_default();
-                    let line = format!(
-                        "  • {} {} ({}): {} → {} «{}»{case}, {} điểm",
-                        c.criterion,
-                        c.title_vi,
-                        c.name_en,
-                        from.join(", "),
-                        keys_text(&c.to),
-                        to_text,
-                        signed(c.gained)
-                    );
-                    let _ = writeln!(out, "{}", escape(&line));
-                    for m in &c.meets {
-                        let what =
-                            if m.kind == "marker" { "dấu sao" } else { "yêu cầu tối thiểu 781" };
-                        let _ = writeln!(
-                            out,
-                            "      đạt {what} {} sao (cần ≥ {}, phương án {})",
-                            m.stars,
-                            m.needed,
-                            escape(&m.option)
-                        );
-                    }
-                    for line in affects_lines(&c.affects) {
-                        let _ = writeln!(out, "{}", escape(&line));
-                    }
-                }
-            } else if advice.status == AdviceStatus::Unreachable {
-                let _ = writeln!(out, "Không có phương án nâng hạng nào.");
-            }
-            if !advice.alternatives.is_empty() {
-                let _ =
-                    writeln!(out, "Phương án khác (cùng cách xếp hạng: ít tiêu chí nhất, rồi ít điểm nhất):");
-                for (i, alt) in advice.alternatives.iter().enumerate() {
-                    let _ =
-                        writeln!(out, "  {}. {} ({} điểm)", i + 2, plan_line(alt), signed(alt.points_added));
-                }
-            }
+        (None, Some(k)) => {
+            let _ = writeln!(out, "Mức cao nhất có thể đạt: {k} sao (như hiện tại).");
         }
+        (None, None) => {}
     }
-    if let Some(r) = &advice.recognition {
-        let _ = writeln!(out, "Lưu ý: {} ({})", escape(&r.vi), escape(&r.en));
+}
+
+/// The plan: its summary line, then each change.
+fn text_plan(out: &mut String, advice: &Advice, plan: &Plan) {
+    let aim = match advice.status {
+        AdviceStatus::Plan => advice.target,
+        _ => advice.reachable.unwrap_or(plan.stars),
+    };
+    let _ = writeln!(
+        out,
+        "Để đạt {aim} sao: {} ({} tiêu chí, {} điểm).",
+        plan_line(plan),
+        plan.changes.len(),
+        signed(plan.points_added)
+    );
+    for c in &plan.changes {
+        text_change(out, advice, c);
     }
-    for n in &advice.notes {
-        let _ = writeln!(out, "Ghi chú: {}", escape(n));
+}
+
+/// One change of the plan: from which answers (and on how many sheets) to which option, the
+/// points gained, the minimums it meets and what else it affects.
+fn text_change(out: &mut String, advice: &Advice, c: &Change) {
+    let from: Vec<String> = c
+        .from
+        .iter()
+        .map(|a| {
+            let text = a.texts.iter().map(|t| cut(t)).collect::<Vec<_>>().join(" + ");
+            let who = if advice.members > 1 { format!(" [{} phiếu]", a.members) } else { String::new() };
+            format!("{} «{}»{who}", keys_text(a), text)
+        })
+        .collect();
+    let to_text = c.to.texts.iter().map(|t| cut(t)).collect::<Vec<_>>().join(" + ");
+    let case = c.to.case.as_ref().map(|k| format!(" (trường hợp {k})")).unwrap_or_default();
+    let line = format!(
+        "  • {} {} ({}): {} → {} «{}»{case}, {} điểm",
+        c.criterion,
+        c.title_vi,
+        c.name_en,
+        from.join(", "),
+        keys_text(&c.to),
+        to_text,
+        signed(c.gained)
+    );
+    let _ = writeln!(out, "{}", escape(&line));
+    for m in &c.meets {
+        let what = if m.kind == "marker" { "dấu sao" } else { "yêu cầu tối thiểu 781" };
+        let _ = writeln!(
+            out,
+            "      đạt {what} {} sao (cần ≥ {}, phương án {})",
+            m.stars,
+            m.needed,
+            escape(&m.option)
+        );
     }
-    out
+    for line in affects_lines(&c.affects) {
+        let _ = writeln!(out, "{}", escape(&line));
+    }
 }
 
 /// A what-if as text, in Vietnamese with English names, escaped like [`text`].

@@ -27,7 +27,7 @@ use crate::catalog::Catalog;
 use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::diff::{self, normalise};
 use crate::doc::CriterionKind;
-use crate::form::{Criterion, Form};
+use crate::form::{Choice, Criterion, Form};
 use crate::locate::DocPath;
 use crate::read::{Limits, Reader, parse, scalar_text};
 use serde::Serialize;
@@ -224,9 +224,9 @@ impl Check {
                 (None, _) => " → (no set)".to_string(),
             };
             format!(
-                "  set {}{to}: {} criteria: {} mapped ({} identical text), {} need new evidence; options established {}/{}",
+                "  set {}{to}: {}: {} mapped ({} identical text), {} need new evidence; options established {}/{}",
                 c.from_set,
-                c.criteria,
+                crate::diag::plural(c.criteria, "criterion", "criteria"),
                 c.mapped,
                 c.identical,
                 c.needs_new_evidence,
@@ -456,6 +456,25 @@ fn written(reason: Option<&String>) -> bool {
 }
 
 fn check_crosswalk(cw: &Crosswalk, catalog: &Catalog, r: &mut Reader) -> Vec<SetCoverage> {
+    let known = check_decisions(cw, catalog, r);
+    check_filed(cw, r);
+    if !known {
+        return Vec::new();
+    }
+    let old_sets = sets_of(catalog, &cw.from);
+    let new_sets = sets_of(catalog, &cw.to);
+    let mut coverage = Vec::new();
+    for s in &cw.sets {
+        if let Some(c) = check_set_map(cw, catalog, r, s, &old_sets, &new_sets) {
+            coverage.push(c);
+        }
+    }
+    warn_unmapped_sets(cw, &old_sets, r);
+    coverage
+}
+
+/// `from` and `to` name two different loaded decisions; false when either is unknown.
+fn check_decisions(cw: &Crosswalk, catalog: &Catalog, r: &mut Reader) -> bool {
     let head = DocPath::root().key("crosswalk");
     let keys: Vec<String> = catalog.decisions().map(|d| d.key().to_string()).collect();
     let mut known = true;
@@ -483,7 +502,12 @@ fn check_crosswalk(cw: &Crosswalk, catalog: &Catalog, r: &mut Reader) -> Vec<Set
             .expected("two different decisions"),
         );
     }
-    // rules/<to>/crosswalk/<from>.yaml
+    known
+}
+
+/// A crosswalk in a `crosswalk` folder is filed as rules/<to>/crosswalk/<from>.yaml.
+fn check_filed(cw: &Crosswalk, r: &mut Reader) {
+    let head = DocPath::root().key("crosswalk");
     let path = Path::new(&cw.file);
     let in_folder = path.parent().and_then(|p| p.file_name()).is_some_and(|f| f == "crosswalk");
     if in_folder {
@@ -504,81 +528,93 @@ fn check_crosswalk(cw: &Crosswalk, catalog: &Catalog, r: &mut Reader) -> Vec<Set
             );
         }
     }
-    if !known {
-        return Vec::new();
+}
+
+/// One old set's mapping: both sets exist, a change of name or a set mapped to none says why,
+/// then its criteria. `None` when a set does not exist (reported).
+fn check_set_map(
+    cw: &Crosswalk,
+    catalog: &Catalog,
+    r: &mut Reader,
+    s: &SetMap,
+    old_sets: &[String],
+    new_sets: &[String],
+) -> Option<SetCoverage> {
+    let sp = sets_path(&s.from_set);
+    let Some(old_form) = latest_form(catalog, &cw.from, &s.from_set) else {
+        unknown(
+            r,
+            &sp,
+            format!("{} has no set `{}`", cw.from, s.from_set),
+            "a set of the old decision",
+            old_sets,
+            &s.from_set,
+        );
+        return None;
+    };
+    let Some(to_set) = &s.to_set else {
+        check_no_set(cw, r, &sp, s);
+        return Some(SetCoverage { from_set: s.from_set.clone(), ..SetCoverage::default() });
+    };
+    let Some(new_form) = latest_form(catalog, &cw.to, to_set) else {
+        unknown(
+            r,
+            &sp.key("to"),
+            format!("{} has no set `{to_set}`", cw.to),
+            "a set of the new decision",
+            new_sets,
+            to_set,
+        );
+        return None;
+    };
+    if normalise(old_form.name_vi()) != normalise(new_form.name_vi()) && !written(s.reason.as_ref()) {
+        r.push(
+            &sp.key("to"),
+            Diagnostic::error(
+                DiagnosticKind::MissingField,
+                sp.key("to").to_string(),
+                format!(
+                    "set {} «{}» maps to set {to_set} «{}» with another name, and no reason",
+                    s.from_set,
+                    old_form.name_vi(),
+                    new_form.name_vi()
+                ),
+            )
+            .expected("a one-line `reason` (a draft's TODO counts as none)"),
+        );
     }
-    let old_sets = sets_of(catalog, &cw.from);
-    let new_sets = sets_of(catalog, &cw.to);
-    let mut coverage = Vec::new();
-    for s in &cw.sets {
-        let sp = sets_path(&s.from_set);
-        let Some(old_form) = latest_form(catalog, &cw.from, &s.from_set) else {
-            unknown(
-                r,
-                &sp,
-                format!("{} has no set `{}`", cw.from, s.from_set),
-                "a set of the old decision",
-                &old_sets,
-                &s.from_set,
-            );
-            continue;
-        };
-        let Some(to_set) = &s.to_set else {
-            if !written(s.reason.as_ref()) {
-                r.push(
-                    &sp.key("to"),
-                    Diagnostic::error(
-                        DiagnosticKind::MissingField,
-                        sp.key("to").to_string(),
-                        format!("set {} goes to no set of {} but says not why", s.from_set, cw.to),
-                    )
-                    .expected("a one-line `reason`"),
-                );
-            }
-            if !s.criteria.is_empty() {
-                r.push(
-                    &sp.key("criteria"),
-                    Diagnostic::error(
-                        DiagnosticKind::InvalidValue,
-                        sp.key("criteria").to_string(),
-                        "criteria mapped to no set",
-                    )
-                    .suggest("name the new set in `to`, or remove `criteria`"),
-                );
-            }
-            coverage.push(SetCoverage { from_set: s.from_set.clone(), ..SetCoverage::default() });
-            continue;
-        };
-        let Some(new_form) = latest_form(catalog, &cw.to, to_set) else {
-            unknown(
-                r,
-                &sp.key("to"),
-                format!("{} has no set `{to_set}`", cw.to),
-                "a set of the new decision",
-                &new_sets,
-                to_set,
-            );
-            continue;
-        };
-        if normalise(old_form.name_vi()) != normalise(new_form.name_vi()) && !written(s.reason.as_ref()) {
-            r.push(
-                &sp.key("to"),
-                Diagnostic::error(
-                    DiagnosticKind::MissingField,
-                    sp.key("to").to_string(),
-                    format!(
-                        "set {} «{}» maps to set {to_set} «{}» with another name, and no reason",
-                        s.from_set,
-                        old_form.name_vi(),
-                        new_form.name_vi()
-                    ),
-                )
-                .expected("a one-line `reason` (a draft's TODO counts as none)"),
-            );
-        }
-        coverage.push(check_set(r, &sp, s, old_form, new_form));
+    Some(check_set(r, &sp, s, old_form, new_form))
+}
+
+/// An old set that goes to no new set: it says why, and maps no criteria.
+fn check_no_set(cw: &Crosswalk, r: &mut Reader, sp: &DocPath, s: &SetMap) {
+    if !written(s.reason.as_ref()) {
+        r.push(
+            &sp.key("to"),
+            Diagnostic::error(
+                DiagnosticKind::MissingField,
+                sp.key("to").to_string(),
+                format!("set {} goes to no set of {} but says not why", s.from_set, cw.to),
+            )
+            .expected("a one-line `reason`"),
+        );
     }
-    for set in &old_sets {
+    if !s.criteria.is_empty() {
+        r.push(
+            &sp.key("criteria"),
+            Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                sp.key("criteria").to_string(),
+                "criteria mapped to no set",
+            )
+            .suggest("name the new set in `to`, or remove `criteria`"),
+        );
+    }
+}
+
+/// Warns of each old set the crosswalk does not map: its products cannot be re-scored.
+fn warn_unmapped_sets(cw: &Crosswalk, old_sets: &[String], r: &mut Reader) {
+    for set in old_sets {
         if cw.set(set).is_none() {
             r.push(
                 &DocPath::root().key("sets"),
@@ -596,7 +632,6 @@ fn check_crosswalk(cw: &Crosswalk, catalog: &Catalog, r: &mut Reader) -> Vec<Set
             );
         }
     }
-    coverage
 }
 
 fn leaf_ids(form: &Form) -> Vec<String> {
@@ -633,54 +668,13 @@ fn check_set(r: &mut Reader, sp: &DocPath, s: &SetMap, old: &Form, new: &Form) -
         match &m.mapping {
             Mapping::NeedsNewEvidence(why) => {
                 cov.needs_new_evidence += 1;
-                if !written(Some(why)) {
-                    r.push(
-                        &at.key("needs_new_evidence"),
-                        Diagnostic::error(
-                            DiagnosticKind::MissingField,
-                            at.key("needs_new_evidence").to_string(),
-                            format!("criterion {} needs new evidence, but the text does not say why", m.id),
-                        )
-                        .expected("a one-line reason (a draft's TODO counts as none)"),
-                    );
-                }
+                check_evidence_reason(r, &at, &m.id, why);
             }
             Mapping::From { criterion, reason, options } => {
                 cov.mapped += 1;
                 let Some(oc) = old_leaf(r, &at.key("from"), old, criterion, &old_ids) else { continue };
-                let titles_same = normalise(oc.title_vi()) == normalise(nc.title_vi());
-                if !titles_same && !written(reason.as_ref()) {
-                    r.push(
-                        &at.key("from"),
-                        Diagnostic::error(
-                            DiagnosticKind::MissingField,
-                            at.key("from").to_string(),
-                            format!(
-                                "criterion {} «{}» is mapped from {} «{}», another title, with no reason",
-                                m.id,
-                                nc.title_vi(),
-                                oc.id(),
-                                oc.title_vi()
-                            ),
-                        )
-                        .expected("a one-line `reason` (a draft's TODO counts as none)"),
-                    );
-                }
-                let identical = check_options(
-                    r,
-                    &at.key("options"),
-                    old,
-                    oc,
-                    new,
-                    nc,
-                    options,
-                    reason.as_ref(),
-                    &old_ids,
-                    &mut cov,
-                );
-                if titles_same && identical {
-                    cov.identical += 1;
-                }
+                let from = MappedFrom { old, oc, new, nc, reason: reason.as_ref(), old_ids: &old_ids };
+                check_mapped(r, &at, &m.id, &from, options, &mut cov);
             }
         }
     }
@@ -706,6 +700,78 @@ fn check_set(r: &mut Reader, sp: &DocPath, s: &SetMap, old: &Form, new: &Form) -
         );
     }
     cov
+}
+
+/// A criterion that needs new evidence says why.
+fn check_evidence_reason(r: &mut Reader, at: &DocPath, id: &str, why: &String) {
+    if !written(Some(why)) {
+        r.push(
+            &at.key("needs_new_evidence"),
+            Diagnostic::error(
+                DiagnosticKind::MissingField,
+                at.key("needs_new_evidence").to_string(),
+                format!("criterion {id} needs new evidence, but the text does not say why"),
+            )
+            .expected("a one-line reason (a draft's TODO counts as none)"),
+        );
+    }
+}
+
+/// A new criterion mapped from an old one: the forms, the two criteria, the criterion's reason
+/// and the old set's answered criteria (for suggestions).
+struct MappedFrom<'a> {
+    old: &'a Form,
+    oc: &'a Criterion,
+    new: &'a Form,
+    nc: &'a Criterion,
+    reason: Option<&'a String>,
+    old_ids: &'a [String],
+}
+
+/// A criterion mapped from an old one: another title needs a reason; then its options. Counts
+/// it as identical when the titles and every option are.
+fn check_mapped(
+    r: &mut Reader,
+    at: &DocPath,
+    id: &str,
+    from: &MappedFrom<'_>,
+    options: &[OptionMap],
+    cov: &mut SetCoverage,
+) {
+    let (oc, nc) = (from.oc, from.nc);
+    let titles_same = normalise(oc.title_vi()) == normalise(nc.title_vi());
+    if !titles_same && !written(from.reason) {
+        r.push(
+            &at.key("from"),
+            Diagnostic::error(
+                DiagnosticKind::MissingField,
+                at.key("from").to_string(),
+                format!(
+                    "criterion {} «{}» is mapped from {} «{}», another title, with no reason",
+                    id,
+                    nc.title_vi(),
+                    oc.id(),
+                    oc.title_vi()
+                ),
+            )
+            .expected("a one-line `reason` (a draft's TODO counts as none)"),
+        );
+    }
+    let identical = check_options(
+        r,
+        &at.key("options"),
+        from.old,
+        oc,
+        from.new,
+        nc,
+        options,
+        from.reason,
+        from.old_ids,
+        cov,
+    );
+    if titles_same && identical {
+        cov.identical += 1;
+    }
 }
 
 fn old_leaf<'f>(
@@ -833,66 +899,7 @@ fn check_options(
             },
             None => oc,
         };
-        let old_options = old.options(source);
-        let mut valid: Vec<String> = old_options.iter().map(|o| o.key().to_string()).collect();
-        valid.push("none".into());
-        let keys_at = if m.short { at.clone() } else { at.key("keys") };
-        let mut same_text = !m.keys.is_empty() && m.criterion.is_none();
-        for (i, k) in m.keys.iter().enumerate() {
-            if k == "none" {
-                same_text = false;
-                continue;
-            }
-            match old_options.iter().find(|o| o.key() == k) {
-                Some(o) => same_text &= normalise(o.text_vi()) == normalise(nopt.text_vi()),
-                None => {
-                    same_text = false;
-                    unknown(
-                        r,
-                        &keys_at.index(i),
-                        format!("criterion {} of the old set has no option `{k}`", source.id()),
-                        "its answers",
-                        &valid,
-                        k,
-                    );
-                }
-            }
-        }
-        if !m.keys.is_empty() {
-            cov.options_established += 1;
-        }
-        if !same_text && !m.keys.is_empty() {
-            identical = false;
-            if !written(m.reason.as_ref()) && !written(criterion_reason) {
-                r.push(
-                    &at,
-                    Diagnostic::error(
-                        DiagnosticKind::MissingField,
-                        at.to_string(),
-                        format!(
-                            "option {} of {} «{}» is established by {} [{}], not of identical text, with no reason",
-                            m.key,
-                            nc.id(),
-                            short(nopt.text_vi()),
-                            source.id(),
-                            m.keys.join(", ")
-                        ),
-                    )
-                    .expected("a one-line `reason` on the option or the criterion (a draft's TODO counts as none)"),
-                );
-            }
-        }
-        if m.reason.as_deref().is_some_and(|t| t.trim_start().starts_with(TODO)) {
-            r.push(
-                &at.key("reason"),
-                Diagnostic::error(
-                    DiagnosticKind::InvalidValue,
-                    at.key("reason").to_string(),
-                    format!("option {} of {}: the draft's TODO is still there", m.key, nc.id()),
-                )
-                .expected("the reason, written by a maintainer"),
-            );
-        }
+        identical &= check_option_keys(r, &at, old, source, nc, nopt, m, criterion_reason, cov);
     }
     // Each new option at most once is guaranteed by YAML (duplicate keys are refused).
     if criterion_reason.is_some_and(|t| t.trim_start().starts_with(TODO)) {
@@ -907,6 +914,100 @@ fn check_options(
         );
     }
     identical && options.iter().filter(|m| m.key != "none").count() == new_options.len()
+}
+
+/// Whether the old answers `m.keys` (options of `source`, every one existing: else reported)
+/// are all of the same text as the new option `nopt`; `none`, or another old criterion than the
+/// mapped one, is not.
+fn old_keys_same_text(
+    r: &mut Reader,
+    at: &DocPath,
+    old: &Form,
+    source: &Criterion,
+    nopt: &Choice,
+    m: &OptionMap,
+) -> bool {
+    let old_options = old.options(source);
+    let mut valid: Vec<String> = old_options.iter().map(|o| o.key().to_string()).collect();
+    valid.push("none".into());
+    let keys_at = if m.short { at.clone() } else { at.key("keys") };
+    let mut same_text = !m.keys.is_empty() && m.criterion.is_none();
+    for (i, k) in m.keys.iter().enumerate() {
+        if k == "none" {
+            same_text = false;
+            continue;
+        }
+        match old_options.iter().find(|o| o.key() == k) {
+            Some(o) => same_text &= normalise(o.text_vi()) == normalise(nopt.text_vi()),
+            None => {
+                same_text = false;
+                unknown(
+                    r,
+                    &keys_at.index(i),
+                    format!("criterion {} of the old set has no option `{k}`", source.id()),
+                    "its answers",
+                    &valid,
+                    k,
+                );
+            }
+        }
+    }
+    same_text
+}
+
+/// The old answers that establish one new option `nopt` (of old criterion `source`): each
+/// exists; not of identical text, they need a reason; a draft's TODO reason is an error. False
+/// when the mapping is not of identical text.
+#[allow(clippy::too_many_arguments)]
+fn check_option_keys(
+    r: &mut Reader,
+    at: &DocPath,
+    old: &Form,
+    source: &Criterion,
+    nc: &Criterion,
+    nopt: &Choice,
+    m: &OptionMap,
+    criterion_reason: Option<&String>,
+    cov: &mut SetCoverage,
+) -> bool {
+    let mut ok = true;
+    let same_text = old_keys_same_text(r, at, old, source, nopt, m);
+    if !m.keys.is_empty() {
+        cov.options_established += 1;
+    }
+    if !same_text && !m.keys.is_empty() {
+        ok = false;
+        if !written(m.reason.as_ref()) && !written(criterion_reason) {
+            r.push(
+                at,
+                Diagnostic::error(
+                    DiagnosticKind::MissingField,
+                    at.to_string(),
+                    format!(
+                        "option {} of {} «{}» is established by {} [{}], not of identical text, with no reason",
+                        m.key,
+                        nc.id(),
+                        short(nopt.text_vi()),
+                        source.id(),
+                        m.keys.join(", ")
+                    ),
+                )
+                .expected("a one-line `reason` on the option or the criterion (a draft's TODO counts as none)"),
+            );
+        }
+    }
+    if m.reason.as_deref().is_some_and(|t| t.trim_start().starts_with(TODO)) {
+        r.push(
+            &at.key("reason"),
+            Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                at.key("reason").to_string(),
+                format!("option {} of {}: the draft's TODO is still there", m.key, nc.id()),
+            )
+            .expected("the reason, written by a maintainer"),
+        );
+    }
+    ok
 }
 
 fn short(text: &str) -> String {

@@ -64,7 +64,8 @@ pub(crate) fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// A text normalised for comparison: its [`words`] joined by single spaces.
+/// A text normalised for comparison: its words (as the private `words` splits them) joined by
+/// single spaces.
 pub fn normalise(text: &str) -> String {
     words(text).join(" ")
 }
@@ -406,15 +407,7 @@ pub struct Diff {
 /// When a decision has several versions of a set (1048's set 26), the version in force last is
 /// compared, and [`Diff::notes`] says so.
 pub fn diff(catalog: &Catalog, old: &str, new: &str) -> Result<Diff, Diagnostic> {
-    let find = |name: &str, path: &str| {
-        catalog.decision(name).ok_or_else(|| {
-            let keys: Vec<&str> = catalog.decisions().map(Decision::key).collect();
-            Diagnostic::error(DiagnosticKind::UnknownReference, path, format!("unknown decision `{name}`"))
-                .expected(format!("one of {}", list_names(&keys, 10)))
-                .suggest_opt(did_you_mean(name, keys.iter().copied()))
-        })
-    };
-    let (od, nd) = (find(old, "OLD")?, find(new, "NEW")?);
+    let (od, nd) = (find_decision(catalog, old, "OLD")?, find_decision(catalog, new, "NEW")?);
     let (old_forms, mut notes) = latest_forms(catalog.forms_of(od.key()), od.key());
     let (new_forms, new_notes) = latest_forms(catalog.forms_of(nd.key()), nd.key());
     notes.extend(new_notes);
@@ -429,80 +422,17 @@ pub fn diff(catalog: &Catalog, old: &str, new: &str) -> Result<Diff, Diagnostic>
     let pairs = match_sets(&old_forms, &new_forms);
     let mut sets = Vec::new();
     for (ni, nf) in new_forms.iter().enumerate() {
-        match pairs.iter().find(|p| p.1 == ni) {
-            Some(&(oi, _, m)) => {
-                let of = old_forms[oi];
-                let mut s = diff_forms_with(of, nf, &old_common, &new_common);
-                s.matched = Some(m);
-                if m != Match::Identical {
-                    if of.set() != nf.set() {
-                        s.changes.insert(
-                            0,
-                            Change::new(
-                                ChangeKind::SetRenumbered,
-                                "",
-                                Some(of.set().to_string()),
-                                Some(nf.set().to_string()),
-                            ),
-                        );
-                    }
-                    if normalise(of.name_vi()) != normalise(nf.name_vi()) {
-                        s.changes.insert(
-                            0,
-                            Change::new(
-                                ChangeKind::SetRenamed,
-                                "",
-                                Some(of.name_vi().to_string()),
-                                Some(nf.name_vi().to_string()),
-                            ),
-                        );
-                    }
-                }
-                s.counts = count_set(&s);
-                sets.push(s);
-            }
-            None => {
-                let mut s = lone_set(None, Some(nf));
-                s.counts.insert(ChangeKind::SetAdded, 1);
-                s.added = nf.leaves().map(|c| criterion_ref(nf, c)).collect();
-                sets.push(s);
-            }
-        }
+        sets.push(match pairs.iter().find(|p| p.1 == ni) {
+            Some(&(oi, _, m)) => matched_set(old_forms[oi], nf, m, &old_common, &new_common),
+            None => added_set(nf),
+        });
     }
     for (oi, of) in old_forms.iter().enumerate() {
-        if pairs.iter().any(|p| p.0 == oi) {
-            continue;
-        }
-        let mut s = lone_set(Some(of), None);
-        // The new set whose name holds most of the old name's words (a merged set has a longer
-        // name, which the Dice similarity penalises).
-        let old_words = words(of.name_vi());
-        s.closest = new_forms
-            .iter()
-            .map(|nf| {
-                let w = words(nf.name_vi());
-                (containment(&old_words, &w), dice(&old_words, &w), nf.set().to_string())
-            })
-            .max_by_key(|(c, sim, set)| (*c, *sim, std::cmp::Reverse(set.clone())))
-            .filter(|(c, _, _)| *c > 0)
-            .map(|(_, sim, set)| (set, sim));
-        s.counts.insert(ChangeKind::SetRemoved, 1);
-        s.removed = of.leaves().map(|c| criterion_ref(of, c)).collect();
-        sets.push(s);
-    }
-    let mut counts: BTreeMap<ChangeKind, usize> = BTreeMap::new();
-    for c in &decision {
-        *counts.entry(c.kind).or_default() += 1;
-    }
-    let mut criteria_matched = MatchCounts::default();
-    for s in &sets {
-        for (k, n) in &s.counts {
-            *counts.entry(*k).or_default() += n;
-        }
-        for c in &s.criteria {
-            criteria_matched.add(c.matched);
+        if !pairs.iter().any(|p| p.0 == oi) {
+            sets.push(removed_set(of, &new_forms));
         }
     }
+    let (counts, criteria_matched) = diff_counts(&decision, &sets);
     Ok(Diff {
         old: od.key().to_string(),
         new: nd.key().to_string(),
@@ -512,6 +442,103 @@ pub fn diff(catalog: &Catalog, old: &str, new: &str) -> Result<Diff, Diagnostic>
         counts,
         criteria_matched,
     })
+}
+
+/// The decision `name` (key or official number) of `catalog`, or an error naming the valid ones
+/// (`path`: the argument, `OLD` or `NEW`).
+fn find_decision<'c>(catalog: &'c Catalog, name: &str, path: &str) -> Result<&'c Decision, Diagnostic> {
+    catalog.decision(name).ok_or_else(|| {
+        let keys: Vec<&str> = catalog.decisions().map(Decision::key).collect();
+        Diagnostic::error(DiagnosticKind::UnknownReference, path, format!("unknown decision `{name}`"))
+            .expected(format!("one of {}", list_names(&keys, 10)))
+            .suggest_opt(did_you_mean(name, keys.iter().copied()))
+    })
+}
+
+/// The diff of an old set and the new set matched to it (`m`); unless identical, a renumbering
+/// and a renaming lead its changes.
+fn matched_set(
+    of: &Form,
+    nf: &Form,
+    m: Match,
+    old_common: &[KnockoutKey],
+    new_common: &[KnockoutKey],
+) -> SetDiff {
+    let mut s = diff_forms_with(of, nf, old_common, new_common);
+    s.matched = Some(m);
+    if m != Match::Identical {
+        if of.set() != nf.set() {
+            s.changes.insert(
+                0,
+                Change::new(
+                    ChangeKind::SetRenumbered,
+                    "",
+                    Some(of.set().to_string()),
+                    Some(nf.set().to_string()),
+                ),
+            );
+        }
+        if normalise(of.name_vi()) != normalise(nf.name_vi()) {
+            s.changes.insert(
+                0,
+                Change::new(
+                    ChangeKind::SetRenamed,
+                    "",
+                    Some(of.name_vi().to_string()),
+                    Some(nf.name_vi().to_string()),
+                ),
+            );
+        }
+    }
+    s.counts = count_set(&s);
+    s
+}
+
+/// A new set that no old set matches: every criterion added.
+fn added_set(nf: &Form) -> SetDiff {
+    let mut s = lone_set(None, Some(nf));
+    s.counts.insert(ChangeKind::SetAdded, 1);
+    s.added = nf.leaves().map(|c| criterion_ref(nf, c)).collect();
+    s
+}
+
+/// An old set that no new set matches: every criterion removed, and the closest new set named.
+fn removed_set(of: &Form, new_forms: &[&Form]) -> SetDiff {
+    let mut s = lone_set(Some(of), None);
+    // The new set whose name holds most of the old name's words (a merged set has a longer
+    // name, which the Dice similarity penalises).
+    let old_words = words(of.name_vi());
+    s.closest = new_forms
+        .iter()
+        .map(|nf| {
+            let w = words(nf.name_vi());
+            (containment(&old_words, &w), dice(&old_words, &w), nf.set().to_string())
+        })
+        .max_by_key(|(c, sim, set)| (*c, *sim, std::cmp::Reverse(set.clone())))
+        .filter(|(c, _, _)| *c > 0)
+        .map(|(_, sim, set)| (set, sim));
+    s.counts.insert(ChangeKind::SetRemoved, 1);
+    s.removed = of.leaves().map(|c| criterion_ref(of, c)).collect();
+    s
+}
+
+/// The changes by kind over the decision and every set, and the matched criteria by what the
+/// match rests on.
+fn diff_counts(decision: &[Change], sets: &[SetDiff]) -> (BTreeMap<ChangeKind, usize>, MatchCounts) {
+    let mut counts: BTreeMap<ChangeKind, usize> = BTreeMap::new();
+    for c in decision {
+        *counts.entry(c.kind).or_default() += 1;
+    }
+    let mut criteria_matched = MatchCounts::default();
+    for s in sets {
+        for (k, n) in &s.counts {
+            *counts.entry(*k).or_default() += n;
+        }
+        for c in &s.criteria {
+            criteria_matched.add(c.matched);
+        }
+    }
+    (counts, criteria_matched)
 }
 
 /// Compares two forms (of any decisions): sections, knock-outs and every criterion. The result's
@@ -640,6 +667,15 @@ fn section_path(form: &Form, c: &Criterion) -> String {
 
 fn decision_changes(old: &Decision, new: &Decision) -> Vec<Change> {
     let mut out = Vec::new();
+    points_changes(old, new, &mut out);
+    band_changes(old, new, &mut out);
+    award_changes(old, new, &mut out);
+    council_changes(old, new, &mut out);
+    out
+}
+
+/// The total's maximum, and the parts added, removed or with another maximum.
+fn points_changes(old: &Decision, new: &Decision, out: &mut Vec<Change>) {
     let p = |x: Points| Some(x.to_string());
     if old.total_max() != new.total_max() {
         out.push(Change::new(ChangeKind::TotalMaxChanged, "", p(old.total_max()), p(new.total_max())));
@@ -658,6 +694,10 @@ fn decision_changes(old: &Decision, new: &Decision) -> Vec<Change> {
             out.push(Change::new(ChangeKind::PartRemoved, format!("part {id}"), p(*max), None));
         }
     }
+}
+
+/// Each class whose band differs, in class order.
+fn band_changes(old: &Decision, new: &Decision, out: &mut Vec<Change>) {
     let band = |d: &Decision, stars: u8| {
         d.bands().iter().find(|b| b.stars == stars).map(|b| {
             format!("{} to {} {}", b.from, if b.inclusive { "" } else { "below" }, b.upper).replace("  ", " ")
@@ -672,6 +712,10 @@ fn decision_changes(old: &Decision, new: &Decision) -> Vec<Change> {
             out.push(Change::new(ChangeKind::BandChanged, format!("{s}★"), o, n));
         }
     }
+}
+
+/// The award levels added and removed, and the certificate's validity.
+fn award_changes(old: &Decision, new: &Decision, out: &mut Vec<Change>) {
     let levels = |d: &Decision| -> Vec<String> { d.award_levels().iter().map(award_level_text).collect() };
     let (ol, nl) = (levels(old), levels(new));
     for l in nl.iter().filter(|l| !ol.contains(l)) {
@@ -688,12 +732,16 @@ fn decision_changes(old: &Decision, new: &Decision) -> Vec<Change> {
             Some(new.certificate_months().to_string()),
         ));
     }
+}
+
+/// The council's spread limit and quorum, and the transition for dossiers already lodged.
+fn council_changes(old: &Decision, new: &Decision, out: &mut Vec<Change>) {
     if old.spread_limit() != new.spread_limit() {
         out.push(Change::new(
             ChangeKind::SpreadLimitChanged,
             "",
-            p(old.spread_limit()),
-            p(new.spread_limit()),
+            Some(old.spread_limit().to_string()),
+            Some(new.spread_limit().to_string()),
         ));
     }
     let quorum = |d: &Decision| d.quorum.as_ref().map(|(n, m, _)| format!("{n}/{m}"));
@@ -711,7 +759,6 @@ fn decision_changes(old: &Decision, new: &Decision) -> Vec<Change> {
     if transition(old) != transition(new) {
         out.push(Change::new(ChangeKind::TransitionChanged, "", transition(old), transition(new)));
     }
-    out
 }
 
 fn award_level_text(l: &crate::form::AwardLevel) -> String {
@@ -1108,7 +1155,23 @@ fn criterion_changes(
     renamed: &dyn Fn(usize) -> String,
     d: &mut CriterionDiff,
 ) {
-    let out = &mut d.changes;
+    heading_changes(old, o, new, n, &mut d.changes);
+    option_changes(old, o, new, n, d);
+    let (om, nm) = (minimum_text(old, o), minimum_text(new, n));
+    if om != nm {
+        d.changes.push(Change::new(ChangeKind::MinimumChanged, "", om, nm));
+    }
+    // Conditions, stops, requirements, knock-outs reading the answer: compared as text, the old
+    // criteria named by their new ids.
+    let new_name = |leaf: usize| new.leaves().nth(leaf).map_or_else(String::new, |c| c.id().to_string());
+    let old_side = Side { form: old, criterion: o, leaf: oi, name: renamed };
+    let new_side = Side { form: new, criterion: n, leaf: nj, name: &new_name };
+    condition_changes(&old_side, &new_side, &mut d.changes);
+}
+
+/// A criterion's number (moved to another section, or renumbered in its own), title, max and
+/// kind.
+fn heading_changes(old: &Form, o: &Criterion, new: &Form, n: &Criterion, out: &mut Vec<Change>) {
     if o.id() != n.id() {
         let (os, ns) = (section_path(old, o), section_path(new, n));
         if os != ns {
@@ -1146,14 +1209,17 @@ fn criterion_changes(
             Some(n.kind().name().to_string()),
         ));
     }
-    // Options.
+}
+
+/// The options matched, added (in the new order) and removed (in the old order).
+fn option_changes(old: &Form, o: &Criterion, new: &Form, n: &Criterion, d: &mut CriterionDiff) {
     let (oo, no) = (old.options(o), new.options(n));
     let pairs = match_options(oo, no);
     for (j, nopt) in no.iter().enumerate() {
         match pairs.iter().find(|p| p.1 == j) {
             None => {
                 d.options.push(OptionPair { old: None, new: Some(nopt.key().to_string()), matched: None });
-                out.push(Change::new(
+                d.changes.push(Change::new(
                     ChangeKind::OptionAdded,
                     format!("option {}", nopt.key()),
                     None,
@@ -1167,47 +1233,14 @@ fn criterion_changes(
                     new: Some(nopt.key().to_string()),
                     matched: Some(m),
                 });
-                let what = format!("option {}", nopt.key());
-                if oopt.key() != nopt.key() {
-                    out.push(Change::new(
-                        ChangeKind::OptionRekeyed,
-                        what.clone(),
-                        Some(oopt.key().to_string()),
-                        Some(nopt.key().to_string()),
-                    ));
-                }
-                if !m.is_identical() {
-                    out.push(Change::new(
-                        ChangeKind::OptionTextChanged,
-                        what.clone(),
-                        Some(oopt.text_vi().to_string()),
-                        Some(nopt.text_vi().to_string()),
-                    ));
-                }
-                if oopt.points() != nopt.points() {
-                    out.push(Change::new(
-                        ChangeKind::OptionPointsChanged,
-                        what.clone(),
-                        Some(oopt.points().to_string()),
-                        Some(nopt.points().to_string()),
-                    ));
-                }
-                if oopt.star() != nopt.star() {
-                    let star = |s: Option<u8>| s.map(|s| format!("{s}★"));
-                    out.push(Change::new(
-                        ChangeKind::MarkerChanged,
-                        what,
-                        star(oopt.star()),
-                        star(nopt.star()),
-                    ));
-                }
+                matched_option_changes(oopt, nopt, m, &mut d.changes);
             }
         }
     }
     for (i, oopt) in oo.iter().enumerate() {
         if !pairs.iter().any(|p| p.0 == i) {
             d.options.push(OptionPair { old: Some(oopt.key().to_string()), new: None, matched: None });
-            out.push(Change::new(
+            d.changes.push(Change::new(
                 ChangeKind::OptionRemoved,
                 format!("option {}", oopt.key()),
                 Some(option_text(oopt)),
@@ -1215,65 +1248,115 @@ fn criterion_changes(
             ));
         }
     }
-    let (om, nm) = (minimum_text(old, o), minimum_text(new, n));
-    if om != nm {
-        out.push(Change::new(ChangeKind::MinimumChanged, "", om, nm));
+}
+
+/// What changed between an old option and the new one matched to it (`m`): key, text, points
+/// and star marker.
+fn matched_option_changes(oopt: &Choice, nopt: &Choice, m: Match, out: &mut Vec<Change>) {
+    let what = format!("option {}", nopt.key());
+    if oopt.key() != nopt.key() {
+        out.push(Change::new(
+            ChangeKind::OptionRekeyed,
+            what.clone(),
+            Some(oopt.key().to_string()),
+            Some(nopt.key().to_string()),
+        ));
     }
-    // Conditions, stops, requirements, knock-outs reading the answer: compared as text, the old
-    // criteria named by their new ids.
-    let own = |f: &Form, leaf: usize| f.leaves().nth(leaf).map_or_else(String::new, |c| c.id().to_string());
-    let new_name = |leaf: usize| own(new, leaf);
-    let lv_old = &old.leaves;
-    let lv_new = &new.leaves;
-    let gate = |f: &Form, cond: Option<&Option<Cond>>, name: &dyn Fn(usize) -> String| {
-        cond.and_then(Option::as_ref).map(|c| cond_text(f, c, name))
-    };
-    let (og, ng) =
-        (gate(old, lv_old.applies_if.get(oi), renamed), gate(new, lv_new.applies_if.get(nj), &new_name));
-    if og != ng {
-        out.push(Change::new(ChangeKind::ConditionChanged, "applies_if", og, ng));
+    if !m.is_identical() {
+        out.push(Change::new(
+            ChangeKind::OptionTextChanged,
+            what.clone(),
+            Some(oopt.text_vi().to_string()),
+            Some(nopt.text_vi().to_string()),
+        ));
     }
-    let stop = |f: &Form, c: &Criterion, cond: Option<&Option<Cond>>, name: &dyn Fn(usize) -> String| {
-        c.stop().map(|s| {
+    if oopt.points() != nopt.points() {
+        out.push(Change::new(
+            ChangeKind::OptionPointsChanged,
+            what.clone(),
+            Some(oopt.points().to_string()),
+            Some(nopt.points().to_string()),
+        ));
+    }
+    if oopt.star() != nopt.star() {
+        let star = |s: Option<u8>| s.map(|s| format!("{s}★"));
+        out.push(Change::new(ChangeKind::MarkerChanged, what, star(oopt.star()), star(nopt.star())));
+    }
+}
+
+/// One side of a criterion's comparison: its form, criterion and leaf, and how to name the
+/// criteria its conditions read.
+struct Side<'s> {
+    form: &'s Form,
+    criterion: &'s Criterion,
+    leaf: usize,
+    name: &'s dyn Fn(usize) -> String,
+}
+
+impl Side<'_> {
+    /// A condition of this leaf (`None`: none) as text.
+    fn gate(&self, cond: Option<&Option<Cond>>) -> Option<String> {
+        cond.and_then(Option::as_ref).map(|c| cond_text(self.form, c, self.name))
+    }
+
+    /// The leaf's `applies_if` as text.
+    fn applies_if(&self) -> Option<String> {
+        self.gate(self.form.leaves.applies_if.get(self.leaf))
+    }
+
+    /// The leaf's stop as text: its condition, scope and note.
+    fn stop(&self) -> Option<String> {
+        let cond = self.form.leaves.stops.get(self.leaf);
+        self.criterion.stop().map(|s| {
             format!(
                 "when {} (scope {}): {}",
-                gate(f, cond, name).unwrap_or_default(),
+                self.gate(cond).unwrap_or_default(),
                 s.scope().as_str(),
                 s.note_vi()
             )
         })
-    };
-    let (os, ns) =
-        (stop(old, o, lv_old.stops.get(oi), renamed), stop(new, n, lv_new.stops.get(nj), &new_name));
-    let norm_stop = |s: &Option<String>| s.as_deref().map(normalise);
-    if norm_stop(&os) != norm_stop(&ns) {
-        out.push(Change::new(ChangeKind::StopChanged, "stops", os, ns));
     }
-    let requirement =
-        |f: &Form, c: &Criterion, cond: Option<&Option<Cond>>, name: &dyn Fn(usize) -> String| {
-            c.requirement()
-                .map(|r| format!("{} (unmet when {})", r.text_vi(), gate(f, cond, name).unwrap_or_default()))
-        };
-    let (or, nr) = (
-        requirement(old, o, lv_old.requirement.get(oi), renamed),
-        requirement(new, n, lv_new.requirement.get(nj), &new_name),
-    );
-    if norm_stop(&or) != norm_stop(&nr) {
-        out.push(Change::new(ChangeKind::RequirementChanged, "requirement", or, nr));
+
+    /// The leaf's requirement as text, with when it is unmet.
+    fn requirement(&self) -> Option<String> {
+        let cond = self.form.leaves.requirement.get(self.leaf);
+        self.criterion
+            .requirement()
+            .map(|r| format!("{} (unmet when {})", r.text_vi(), self.gate(cond).unwrap_or_default()))
     }
-    // Knock-outs whose condition reads this criterion's answer.
-    let reading = |f: &Form, leaf: usize, name: &dyn Fn(usize) -> String| -> Vec<KnockoutKey> {
+
+    /// The knock-outs whose condition reads this leaf's answer.
+    fn knockouts_reading(&self) -> Vec<KnockoutKey> {
+        let f = self.form;
         f.knockouts()
             .iter()
-            .filter(|k| reads(&k.when).contains(&leaf))
+            .filter(|k| reads(&k.when).contains(&self.leaf))
             .map(|k| KnockoutKey {
                 id: k.id().to_string(),
-                norm: normalise(&format!("{} {}", k.text_vi(), cond_text(f, &k.when, name))),
-                shown: format!("{} (when {})", k.text_vi(), cond_text(f, &k.when, name)),
+                norm: normalise(&format!("{} {}", k.text_vi(), cond_text(f, &k.when, self.name))),
+                shown: format!("{} (when {})", k.text_vi(), cond_text(f, &k.when, self.name)),
             })
             .collect()
-    };
-    knockout_changes(&reading(old, oi, renamed), &reading(new, nj, &new_name), out);
+    }
+}
+
+/// The criterion's condition, stop, requirement and the knock-outs reading it, compared as
+/// text.
+fn condition_changes(old: &Side<'_>, new: &Side<'_>, out: &mut Vec<Change>) {
+    let (og, ng) = (old.applies_if(), new.applies_if());
+    if og != ng {
+        out.push(Change::new(ChangeKind::ConditionChanged, "applies_if", og, ng));
+    }
+    let norm = |s: &Option<String>| s.as_deref().map(normalise);
+    let (os, ns) = (old.stop(), new.stop());
+    if norm(&os) != norm(&ns) {
+        out.push(Change::new(ChangeKind::StopChanged, "stops", os, ns));
+    }
+    let (or, nr) = (old.requirement(), new.requirement());
+    if norm(&or) != norm(&nr) {
+        out.push(Change::new(ChangeKind::RequirementChanged, "requirement", or, nr));
+    }
+    knockout_changes(&old.knockouts_reading(), &new.knockouts_reading(), out);
 }
 
 fn option_text(o: &Choice) -> String {
@@ -1324,70 +1407,8 @@ impl Diff {
         }
         for s in &self.sets {
             let _ = writeln!(out);
-            match (&s.old_set, &s.new_set) {
-                (Some(o), Some(n)) => {
-                    let m = s.matched.map_or_else(String::new, |m| m.to_string());
-                    let name = s.new_name.as_deref().unwrap_or("");
-                    if o == n {
-                        let _ = writeln!(out, "Set {n} {name} [{m}]");
-                    } else {
-                        let _ = writeln!(out, "Set {o} → {n} {name} [{m}]");
-                    }
-                }
-                (None, Some(n)) => {
-                    let _ = writeln!(
-                        out,
-                        "Set {n} {} — added (no set of {} matches)",
-                        s.new_name.as_deref().unwrap_or(""),
-                        self.old
-                    );
-                }
-                (Some(o), None) => {
-                    let closest = s
-                        .closest
-                        .as_ref()
-                        .map(|(set, sim)| {
-                            format!("; closest: set {set}, similarity {}", Match::Similar(*sim))
-                        })
-                        .unwrap_or_default();
-                    let _ = writeln!(
-                        out,
-                        "Set {o} {} — removed (no set of {} matches{closest})",
-                        s.old_name.as_deref().unwrap_or(""),
-                        self.new
-                    );
-                }
-                (None, None) => {}
-            }
-            for c in &s.changes {
-                let _ = writeln!(out, "  {}", change_line(c));
-            }
-            if s.old_set.is_some() && s.new_set.is_some() {
-                for a in &s.added {
-                    let _ = writeln!(out, "  + {} {} (max {}, {})", a.id, a.title, a.max, a.section);
-                }
-                for r in &s.removed {
-                    let _ = writeln!(out, "  - {} {} (max {}, {})", r.id, r.title, r.max, r.section);
-                }
-            } else {
-                let n = s.added.len() + s.removed.len();
-                let _ = writeln!(out, "  ({n} criteria)");
-            }
-            let mut unchanged = 0;
-            for c in &s.criteria {
-                if c.changes.is_empty() {
-                    unchanged += 1;
-                    continue;
-                }
-                let ids = if c.old == c.new { c.new.clone() } else { format!("{} → {}", c.old, c.new) };
-                let _ = writeln!(out, "  ~ {ids} {} [{}]", c.new_title, c.matched);
-                for ch in &c.changes {
-                    let _ = writeln!(out, "      {}", change_line(ch));
-                }
-            }
-            if unchanged > 0 {
-                let _ = writeln!(out, "  = {unchanged} criteria unchanged");
-            }
+            self.set_heading(&mut out, s);
+            set_text(&mut out, s);
         }
         let _ = writeln!(out, "\nCounts");
         let m = self.criteria_matched;
@@ -1400,6 +1421,77 @@ impl Diff {
             let _ = writeln!(out, "  {:<28} {n}", k.name());
         }
         out
+    }
+
+    /// A set's heading in [`Diff::text`]: matched (renumbered or not), added or removed.
+    fn set_heading(&self, out: &mut String, s: &SetDiff) {
+        match (&s.old_set, &s.new_set) {
+            (Some(o), Some(n)) => {
+                let m = s.matched.map_or_else(String::new, |m| m.to_string());
+                let name = s.new_name.as_deref().unwrap_or("");
+                if o == n {
+                    let _ = writeln!(out, "Set {n} {name} [{m}]");
+                } else {
+                    let _ = writeln!(out, "Set {o} → {n} {name} [{m}]");
+                }
+            }
+            (None, Some(n)) => {
+                let _ = writeln!(
+                    out,
+                    "Set {n} {} — added (no set of {} matches)",
+                    s.new_name.as_deref().unwrap_or(""),
+                    self.old
+                );
+            }
+            (Some(o), None) => {
+                let closest = s
+                    .closest
+                    .as_ref()
+                    .map(|(set, sim)| format!("; closest: set {set}, similarity {}", Match::Similar(*sim)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "Set {o} {} — removed (no set of {} matches{closest})",
+                    s.old_name.as_deref().unwrap_or(""),
+                    self.new
+                );
+            }
+            (None, None) => {}
+        }
+    }
+}
+
+/// A set's changes in [`Diff::text`]: its own, the criteria added and removed (counted for a
+/// set added or removed), and each changed criterion (the unchanged ones counted).
+fn set_text(out: &mut String, s: &SetDiff) {
+    for c in &s.changes {
+        let _ = writeln!(out, "  {}", change_line(c));
+    }
+    if s.old_set.is_some() && s.new_set.is_some() {
+        for a in &s.added {
+            let _ = writeln!(out, "  + {} {} (max {}, {})", a.id, a.title, a.max, a.section);
+        }
+        for r in &s.removed {
+            let _ = writeln!(out, "  - {} {} (max {}, {})", r.id, r.title, r.max, r.section);
+        }
+    } else {
+        let n = s.added.len() + s.removed.len();
+        let _ = writeln!(out, "  ({n} criteria)");
+    }
+    let mut unchanged = 0;
+    for c in &s.criteria {
+        if c.changes.is_empty() {
+            unchanged += 1;
+            continue;
+        }
+        let ids = if c.old == c.new { c.new.clone() } else { format!("{} → {}", c.old, c.new) };
+        let _ = writeln!(out, "  ~ {ids} {} [{}]", c.new_title, c.matched);
+        for ch in &c.changes {
+            let _ = writeln!(out, "      {}", change_line(ch));
+        }
+    }
+    if unchanged > 0 {
+        let _ = writeln!(out, "  = {unchanged} criteria unchanged");
     }
 }
 

@@ -129,224 +129,286 @@ macro_rules! sheet_line {
 /// `\u{1b}`, and cannot forge or hide a line of the sheet.
 pub fn text(scored: &Scored<'_>, trace: &Trace<'_>) -> String {
     let form = scored.form();
-    let d = form.decision();
-    let outcome = trace.outcome();
-    let places = d.display_places();
     let members = trace.members();
-    let council = members.len() > 1;
+    let sheet = SheetText {
+        form,
+        outcome: trace.outcome(),
+        places: form.decision().display_places(),
+        members,
+        council: members.len() > 1,
+    };
     let mut out = String::new();
-    let a = scored.assessment();
-    sheet_line!(out, "OCOP SCORE SHEET — PHIẾU ĐÁNH GIÁ SẢN PHẨM OCOP");
-    if let Some(p) = a.product() {
-        sheet_line!(out, "Product:   {p}");
-    }
-    sheet_line!(out, "Decision:  {} ({}) — {}", d.number(), d.key(), d.title_en());
-    sheet_line!(out, "Form:      set {} — {} ({})", form.set(), form.name_vi(), form.name_en());
-    sheet_line!(out, "Source:    {}", form.source());
-    sheet_line!(out, "Rule file: {}  sha256 {}", form.file(), form.sha256());
-    sheet_line!(out, "Chosen by: {}", scored.chosen_by());
-    if let Some(date) = a.lodged_on() {
-        sheet_line!(out, "Lodged on: {date}");
-    }
-    if let Some(date) = a.evaluated_on() {
-        sheet_line!(out, "Evaluated: {date}");
-    }
-    if council {
-        sheet_line!(out, "Council:   {} members: {}", members.len(), members.join(", "));
-    }
-    out.push('\n');
+    sheet.header(&mut out, scored);
     let lines: Vec<TraceLine<'_, '_>> = trace.lines().collect();
     let member_parts = trace.member_parts();
     for (pi, part) in form.parts().iter().enumerate() {
-        let part_mean = outcome.parts().nth(pi).map(|p| p.1).unwrap_or(Mean::new(Points::ZERO, 1));
+        sheet.part(&mut out, pi, part, &lines, &member_parts);
+    }
+    sheet.totals(&mut out, trace);
+    sheet.minimums(&mut out);
+    sheet.verdict(&mut out, scored);
+    out
+}
+
+/// What every step of the text sheet reads.
+struct SheetText<'s, 'f> {
+    form: &'f Form,
+    outcome: &'s Outcome<'f>,
+    places: u32,
+    members: &'s [String],
+    council: bool,
+}
+
+impl<'f> SheetText<'_, 'f> {
+    /// The head of the sheet: product, decision, form, rule file, dates and council members.
+    fn header(&self, out: &mut String, scored: &Scored<'_>) {
+        let (form, d, a) = (self.form, self.form.decision(), scored.assessment());
+        sheet_line!(*out, "OCOP SCORE SHEET — PHIẾU ĐÁNH GIÁ SẢN PHẨM OCOP");
+        if let Some(p) = a.product() {
+            sheet_line!(*out, "Product:   {p}");
+        }
+        sheet_line!(*out, "Decision:  {} ({}) — {}", d.number(), d.key(), d.title_en());
+        sheet_line!(*out, "Form:      set {} — {} ({})", form.set(), form.name_vi(), form.name_en());
+        sheet_line!(*out, "Source:    {}", form.source());
+        sheet_line!(*out, "Rule file: {}  sha256 {}", form.file(), form.sha256());
+        sheet_line!(*out, "Chosen by: {}", scored.chosen_by());
+        if let Some(date) = a.lodged_on() {
+            sheet_line!(*out, "Lodged on: {date}");
+        }
+        if let Some(date) = a.evaluated_on() {
+            sheet_line!(*out, "Evaluated: {date}");
+        }
+        if self.council {
+            sheet_line!(*out, "Council:   {} members: {}", self.members.len(), self.members.join(", "));
+        }
+        out.push('\n');
+    }
+
+    /// One part: its heading and mean, its sections, and (for a council) each member's points.
+    fn part(
+        &self,
+        out: &mut String,
+        pi: usize,
+        part: &crate::form::Part,
+        lines: &[TraceLine<'_, 'f>],
+        member_parts: &[Vec<Points>],
+    ) {
+        let form = self.form;
+        let part_mean = self.outcome.parts().nth(pi).map(|p| p.1).unwrap_or(Mean::new(Points::ZERO, 1));
         sheet_line!(
-            out,
+            *out,
             "PART {} — {} ({})  {} / {}",
             part.id(),
             part.title_vi(),
             part.name_en(),
-            mean_text(part_mean, places),
+            mean_text(part_mean, self.places),
             part.max()
         );
         for section in form.sections().iter().filter(|s| std::ptr::eq(&form.parts()[s.part], part)) {
-            let in_section: Vec<&TraceLine<'_, '_>> =
-                lines.iter().filter(|l| std::ptr::eq(l.section, section)).collect();
-            let sum: Points = in_section.iter().map(|l| l.mean.sum()).sum();
-            sheet_line!(
-                out,
-                "  {}. {} ({})  {} / {}",
-                section.id(),
-                section.title_vi(),
-                section.name_en(),
-                mean_text(Mean::new(sum, members.len() as u32), places),
-                section.max()
-            );
-            let mut shown_groups = Vec::new();
-            for line in in_section {
-                // Print group headings once, before their first child.
-                for group in form.criteria()[section.nodes.clone()].iter().filter(|c| c.leaf.is_none()) {
-                    if line.criterion.id().starts_with(&format!("{}.", group.id()))
-                        && !shown_groups.contains(&group.id())
-                    {
-                        shown_groups.push(group.id());
-                        sheet_line!(
-                            out,
-                            "    {} {} ({})  max {}",
-                            group.id(),
-                            group.title_vi(),
-                            group.name_en(),
-                            group.max()
-                        );
-                    }
-                }
-                let indent = "  ".repeat(usize::from(line.criterion.depth()));
-                let c = line.criterion;
-                if council {
-                    let answers: Vec<String> = (0..members.len())
-                        .map(|m| format!("{}={}", line.answer_text(m), line.cells[m].points))
-                        .collect();
-                    sheet_line!(
-                        out,
-                        "    {indent}{:<7} {}  [{}]  mean {} / {}",
-                        c.id(),
-                        cut(c.title_vi(), 48),
-                        answers.join(" "),
-                        mean_text(line.mean, places),
-                        c.max()
-                    );
-                } else {
-                    let chosen = line.chosen(0);
-                    let text: Vec<&str> = chosen.iter().map(|o| o.text_vi()).collect();
-                    let option = if text.is_empty() {
-                        "(no printed option met)".to_string()
-                    } else {
-                        text.join(" + ")
-                    };
-                    sheet_line!(
-                        out,
-                        "    {indent}{:<7} {}  → {}  {} / {}  {}",
-                        c.id(),
-                        cut(c.title_vi(), 48),
-                        line.answer_text(0),
-                        line.mean,
-                        c.max(),
-                        cut(&option, 70)
-                    );
-                }
-                for (m, member) in members.iter().enumerate() {
-                    if let Some(reason) = line.reason_zero(m) {
-                        let who = if council { format!("{member}: ") } else { String::new() };
-                        sheet_line!(out, "    {indent}        {who}0 points, {}", cut(&reason, 110));
-                    }
-                }
-                for anomaly in c.anomalies() {
-                    sheet_line!(
-                        out,
-                        "    {indent}        printed anomaly ({}): printed `{}`, applied `{}`: {}",
-                        anomaly.field,
-                        anomaly.printed,
-                        anomaly.applied,
-                        anomaly.reason
-                    );
-                }
-            }
+            self.section(out, section, lines);
         }
-        if council {
+        if self.council {
             let each: Vec<String> =
-                members.iter().zip(&member_parts).map(|(n, p)| format!("{n} {}", p[pi])).collect();
-            sheet_line!(out, "  part {} by member: {}", part.id(), each.join(", "));
+                self.members.iter().zip(member_parts).map(|(n, p)| format!("{n} {}", p[pi])).collect();
+            sheet_line!(*out, "  part {} by member: {}", part.id(), each.join(", "));
         }
         out.push('\n');
     }
-    if council {
-        let totals = trace.member_totals();
-        let each: Vec<String> = members.iter().zip(&totals).map(|(n, t)| format!("{n} {t}")).collect();
-        sheet_line!(out, "Member totals: {}", each.join(", "));
-    }
-    let parts: Vec<String> =
-        outcome.parts().map(|(id, m)| format!("{id} {}", mean_text(m, places))).collect();
-    sheet_line!(
-        out,
-        "TOTAL: {} / {}   ({})",
-        mean_text(outcome.total_mean(), places),
-        d.total_max(),
-        parts.join(", ")
-    );
-    if council {
-        sheet_line!(out, "Exact mean total: {}", outcome.total());
-    }
-    sheet_line!(out, "Band:  {}", band_text(form, outcome));
-    let later: Vec<&crate::form::Minimum> =
-        form.minimums().iter().filter(|m| !m.applies_on(outcome.judged_on())).collect();
-    if let (Some(on), Some(first)) = (outcome.judged_on(), later.first()) {
-        let from = first.in_force_from().map(|d| d.to_string()).unwrap_or_default();
+
+    /// One section: its heading and mean, then its criteria, each group heading once before
+    /// its first child.
+    fn section(&self, out: &mut String, section: &crate::form::Section, lines: &[TraceLine<'_, 'f>]) {
+        let in_section: Vec<&TraceLine<'_, '_>> =
+            lines.iter().filter(|l| std::ptr::eq(l.section, section)).collect();
+        let sum: Points = in_section.iter().map(|l| l.mean.sum()).sum();
         sheet_line!(
-            out,
-            "Minimums: {} not applied, added from {from}, after this dossier was lodged on {on}",
-            later.len()
+            *out,
+            "  {}. {} ({})  {} / {}",
+            section.id(),
+            section.title_vi(),
+            section.name_en(),
+            mean_text(Mean::new(sum, self.members.len() as u32), self.places),
+            section.max()
         );
-    }
-    let minimum_count = form.minimums().len() - later.len();
-    if minimum_count > 0 && outcome.limited_by().next().is_none() {
-        sheet_line!(
-            out,
-            "Minimums: every minimum up to {} stars met ({} minimums in this form)",
-            outcome.band_stars(),
-            minimum_count
-        );
-    }
-    for l in outcome.limited_by() {
-        let origin = match &l.minimum.origin {
-            crate::form::MinimumOrigin::Marker => {
-                format!("option {} is marked {}", l.option_key, "*".repeat(l.stars.into()))
+        let mut shown_groups = Vec::new();
+        for line in in_section {
+            // Print group headings once, before their first child.
+            for group in self.form.criteria()[section.nodes.clone()].iter().filter(|c| c.leaf.is_none()) {
+                if line.criterion.id().starts_with(&format!("{}.", group.id()))
+                    && !shown_groups.contains(&group.id())
+                {
+                    shown_groups.push(group.id());
+                    sheet_line!(
+                        *out,
+                        "    {} {} ({})  max {}",
+                        group.id(),
+                        group.title_vi(),
+                        group.name_en(),
+                        group.max()
+                    );
+                }
             }
-            crate::form::MinimumOrigin::Table { text_vi, source } => format!("{text_vi} [{source}]"),
-        };
+            self.criterion(out, line);
+        }
+    }
+
+    /// One answered criterion: the answer (each member's, for a council) and points, then why
+    /// any sheet scores it 0, then its printed anomalies.
+    fn criterion(&self, out: &mut String, line: &TraceLine<'_, 'f>) {
+        let indent = "  ".repeat(usize::from(line.criterion.depth()));
+        let c = line.criterion;
+        if self.council {
+            let answers: Vec<String> = (0..self.members.len())
+                .map(|m| format!("{}={}", line.answer_text(m), line.cells[m].points))
+                .collect();
+            sheet_line!(
+                *out,
+                "    {indent}{:<7} {}  [{}]  mean {} / {}",
+                c.id(),
+                cut(c.title_vi(), 48),
+                answers.join(" "),
+                mean_text(line.mean, self.places),
+                c.max()
+            );
+        } else {
+            let chosen = line.chosen(0);
+            let text: Vec<&str> = chosen.iter().map(|o| o.text_vi()).collect();
+            let option =
+                if text.is_empty() { "(no printed option met)".to_string() } else { text.join(" + ") };
+            sheet_line!(
+                *out,
+                "    {indent}{:<7} {}  → {}  {} / {}  {}",
+                c.id(),
+                cut(c.title_vi(), 48),
+                line.answer_text(0),
+                line.mean,
+                c.max(),
+                cut(&option, 70)
+            );
+        }
+        for (m, member) in self.members.iter().enumerate() {
+            if let Some(reason) = line.reason_zero(m) {
+                let who = if self.council { format!("{member}: ") } else { String::new() };
+                sheet_line!(*out, "    {indent}        {who}0 points, {}", cut(&reason, 110));
+            }
+        }
+        for anomaly in c.anomalies() {
+            sheet_line!(
+                *out,
+                "    {indent}        printed anomaly ({}): printed `{}`, applied `{}`: {}",
+                anomaly.field,
+                anomaly.printed,
+                anomaly.applied,
+                anomaly.reason
+            );
+        }
+    }
+
+    /// The members' totals (a council), the total with its parts, and the band.
+    fn totals(&self, out: &mut String, trace: &Trace<'_>) {
+        let (outcome, places) = (self.outcome, self.places);
+        if self.council {
+            let totals = trace.member_totals();
+            let each: Vec<String> =
+                self.members.iter().zip(&totals).map(|(n, t)| format!("{n} {t}")).collect();
+            sheet_line!(*out, "Member totals: {}", each.join(", "));
+        }
+        let parts: Vec<String> =
+            outcome.parts().map(|(id, m)| format!("{id} {}", mean_text(m, places))).collect();
         sheet_line!(
-            out,
-            "Minimum not met for {} stars: {} {} needs {}, got {} ({origin})",
-            l.stars,
-            l.criterion.id(),
-            l.criterion.title_vi(),
-            l.needed,
-            l.got
+            *out,
+            "TOTAL: {} / {}   ({})",
+            mean_text(outcome.total_mean(), places),
+            self.form.decision().total_max(),
+            parts.join(", ")
         );
-    }
-    if let Some(stop) = outcome.stopped() {
-        sheet_line!(out, "{}", stopped_text(&stop, outcome.members()));
-    }
-    match outcome.disqualified() {
-        Some(k) => {
-            sheet_line!(out, "Knock-out: {} — {} ({})", k.id(), k.text_vi(), k.name_en());
+        if self.council {
+            sheet_line!(*out, "Exact mean total: {}", outcome.total());
         }
-        None => {
-            sheet_line!(out, "Knock-outs: none triggered ({} checked)", form.knockouts().len());
+        sheet_line!(*out, "Band:  {}", band_text(self.form, outcome));
+    }
+
+    /// The minimums: those not yet in force for this dossier, those met, and each one that
+    /// holds the class down.
+    fn minimums(&self, out: &mut String) {
+        let (form, outcome) = (self.form, self.outcome);
+        let later: Vec<&crate::form::Minimum> =
+            form.minimums().iter().filter(|m| !m.applies_on(outcome.judged_on())).collect();
+        if let (Some(on), Some(first)) = (outcome.judged_on(), later.first()) {
+            let from = first.in_force_from().map(|d| d.to_string()).unwrap_or_default();
+            sheet_line!(
+                *out,
+                "Minimums: {} not applied, added from {from}, after this dossier was lodged on {on}",
+                later.len()
+            );
+        }
+        let minimum_count = form.minimums().len() - later.len();
+        if minimum_count > 0 && outcome.limited_by().next().is_none() {
+            sheet_line!(
+                *out,
+                "Minimums: every minimum up to {} stars met ({} minimums in this form)",
+                outcome.band_stars(),
+                minimum_count
+            );
+        }
+        for l in outcome.limited_by() {
+            let origin = match &l.minimum.origin {
+                crate::form::MinimumOrigin::Marker => {
+                    format!("option {} is marked {}", l.option_key, "*".repeat(l.stars.into()))
+                }
+                crate::form::MinimumOrigin::Table { text_vi, source } => format!("{text_vi} [{source}]"),
+            };
+            sheet_line!(
+                *out,
+                "Minimum not met for {} stars: {} {} needs {}, got {} ({origin})",
+                l.stars,
+                l.criterion.id(),
+                l.criterion.title_vi(),
+                l.needed,
+                l.got
+            );
         }
     }
-    sheet_line!(out, "FINAL CLASS: {}", verdict(outcome));
-    if council {
-        let c = scored.council();
-        sheet_line!(
-            out,
-            "Council spread: {} (highest {} {}, lowest {} {}); limit {}{}",
-            c.spread,
-            c.highest.join(", "),
-            c.members.iter().map(|m| m.1).max().unwrap_or_default(),
-            c.lowest.join(", "),
-            c.members.iter().map(|m| m.1).min().unwrap_or_default(),
-            c.spread_limit,
-            if c.spread_exceeded { " — EXCEEDED: the council discusses and re-scores" } else { "" }
-        );
-        if let Some(q) = &c.quorum_problem {
-            sheet_line!(out, "Quorum: {q}");
+
+    /// The end of the sheet: the stop, the knock-outs, the final class, the council's spread
+    /// and quorum, and the award.
+    fn verdict(&self, out: &mut String, scored: &Scored<'_>) {
+        let outcome = self.outcome;
+        if let Some(stop) = outcome.stopped() {
+            sheet_line!(*out, "{}", stopped_text(&stop, outcome.members()));
+        }
+        match outcome.disqualified() {
+            Some(k) => {
+                sheet_line!(*out, "Knock-out: {} — {} ({})", k.id(), k.text_vi(), k.name_en());
+            }
+            None => {
+                sheet_line!(*out, "Knock-outs: none triggered ({} checked)", self.form.knockouts().len());
+            }
+        }
+        sheet_line!(*out, "FINAL CLASS: {}", verdict(outcome));
+        if self.council {
+            let c = scored.council();
+            sheet_line!(
+                *out,
+                "Council spread: {} (highest {} {}, lowest {} {}); limit {}{}",
+                c.spread,
+                c.highest.join(", "),
+                c.members.iter().map(|m| m.1).max().unwrap_or_default(),
+                c.lowest.join(", "),
+                c.members.iter().map(|m| m.1).min().unwrap_or_default(),
+                c.spread_limit,
+                if c.spread_exceeded { " — EXCEEDED: the council discusses and re-scores" } else { "" }
+            );
+            if let Some(q) = &c.quorum_problem {
+                sheet_line!(*out, "Quorum: {q}");
+            }
+        }
+        let award = scored.award();
+        match award.valid_until {
+            Some(until) => sheet_line!(*out, "Award: {}; certificate valid until {until}", award.note),
+            None => sheet_line!(*out, "Award: {}", award.note),
         }
     }
-    let award = scored.award();
-    match award.valid_until {
-        Some(until) => sheet_line!(out, "Award: {}; certificate valid until {until}", award.note),
-        None => sheet_line!(out, "Award: {}", award.note),
-    }
-    out
 }
 
 fn status_name(status: Status) -> &'static str {

@@ -252,67 +252,83 @@ fn compile<'c>(catalog: &'c Catalog, cw: &Crosswalk, old: &'c Form) -> Result<Pl
     let Some(new) = latest_form(catalog, cw.to(), to_set) else {
         return err(format!("{} has no set {to_set}", cw.to()));
     };
-    let old_leaf = |id: &str| old.leaves().position(|c| c.id() == id);
     let mut leaves = Vec::new();
     for c in new.leaves() {
-        let Some(m) = map.criteria.iter().find(|m| m.id == c.id()) else {
-            leaves.push(LeafPlan::Open(format!("not in the crosswalk ({})", cw.file())));
-            continue;
+        let plan = match map.criteria.iter().find(|m| m.id == c.id()) {
+            None => LeafPlan::Open(format!("not in the crosswalk ({})", cw.file())),
+            Some(m) => match &m.mapping {
+                Mapping::NeedsNewEvidence(why) => LeafPlan::Open(format!("needs new evidence: {why}")),
+                Mapping::From { criterion, options, .. } => mapped_leaf(cw, old, new, c, criterion, options)?,
+            },
         };
-        match &m.mapping {
-            Mapping::NeedsNewEvidence(why) => {
-                leaves.push(LeafPlan::Open(format!("needs new evidence: {why}")))
-            }
-            Mapping::From { criterion, options, .. } => {
-                let Some(default) = old_leaf(criterion) else {
-                    return err(format!("set {} of {} has no criterion {criterion}", old.set(), cw.from()));
-                };
-                let new_options = new.options(c);
-                let mut sources = Vec::new();
-                let mut none_listed = false;
-                for om in options {
-                    let option = if om.key == "none" {
-                        None
-                    } else {
-                        let Some(i) = new_options.iter().position(|o| o.key() == om.key) else {
-                            return err(format!(
-                                "criterion {} of {} has no option {}",
-                                c.id(),
-                                cw.to(),
-                                om.key
-                            ));
-                        };
-                        Some(i)
-                    };
-                    let leaf = match &om.criterion {
-                        Some(id) => {
-                            old_leaf(id).ok_or_else(|| RescoreError(format!("no old criterion {id}")))?
-                        }
-                        None => default,
-                    };
-                    let old_c = old.leaves().nth(leaf).ok_or_else(|| RescoreError("old leaf".into()))?;
-                    let old_options = old.options(old_c);
-                    let (mut mask, mut none) = (0u64, false);
-                    for k in &om.keys {
-                        if k == "none" {
-                            none = true;
-                            none_listed |= leaf == default;
-                        } else if let Some(i) = old_options.iter().position(|o| o.key() == k) {
-                            mask |= 1 << i;
-                        } else {
-                            return err(format!(
-                                "criterion {} of {} has no option {k}",
-                                old_c.id(),
-                                cw.from()
-                            ));
-                        }
-                    }
-                    sources.push(Source { option, old_leaf: leaf, mask, none });
-                }
-                leaves.push(LeafPlan::Mapped { old_leaf: default, sources, none_carries: !none_listed });
-            }
+        leaves.push(plan);
+    }
+    let referenced = referenced_leaves(new);
+    let facts = old.facts().iter().map(|f| new.facts().iter().position(|n| n.id() == f.id())).collect();
+    let points =
+        new.leaves().map(|c| new.options(c).iter().map(|o| o.points().hundredths()).collect()).collect();
+    Ok(Plan { old, new: Some(new), new_decision: cw.to().to_string(), leaves, referenced, facts, points })
+}
+
+/// The plan of new criterion `c`, mapped from old `criterion`: one source per listed new option.
+fn mapped_leaf(
+    cw: &Crosswalk,
+    old: &Form,
+    new: &Form,
+    c: &crate::form::Criterion,
+    criterion: &str,
+    options: &[crate::crosswalk::OptionMap],
+) -> Result<LeafPlan, RescoreError> {
+    let Some(default) = old_leaf(old, criterion) else {
+        return err(format!("set {} of {} has no criterion {criterion}", old.set(), cw.from()));
+    };
+    let new_options = new.options(c);
+    let mut sources = Vec::new();
+    let mut none_listed = false;
+    for om in options {
+        let option = if om.key == "none" {
+            None
+        } else {
+            let Some(i) = new_options.iter().position(|o| o.key() == om.key) else {
+                return err(format!("criterion {} of {} has no option {}", c.id(), cw.to(), om.key));
+            };
+            Some(i)
+        };
+        let leaf = match &om.criterion {
+            Some(id) => old_leaf(old, id).ok_or_else(|| RescoreError(format!("no old criterion {id}")))?,
+            None => default,
+        };
+        let (mask, none) = old_mask(cw, old, leaf, &om.keys)?;
+        none_listed |= none && leaf == default;
+        sources.push(Source { option, old_leaf: leaf, mask, none });
+    }
+    Ok(LeafPlan::Mapped { old_leaf: default, sources, none_carries: !none_listed })
+}
+
+/// The leaf of the old form's criterion `id`.
+fn old_leaf(old: &Form, id: &str) -> Option<usize> {
+    old.leaves().position(|c| c.id() == id)
+}
+
+/// The old options `keys` of old leaf `leaf` as bits, and whether `none` is among them.
+fn old_mask(cw: &Crosswalk, old: &Form, leaf: usize, keys: &[String]) -> Result<(u64, bool), RescoreError> {
+    let old_c = old.leaves().nth(leaf).ok_or_else(|| RescoreError("old leaf".into()))?;
+    let old_options = old.options(old_c);
+    let (mut mask, mut none) = (0u64, false);
+    for k in keys {
+        if k == "none" {
+            none = true;
+        } else if let Some(i) = old_options.iter().position(|o| o.key() == k) {
+            mask |= 1 << i;
+        } else {
+            return err(format!("criterion {} of {} has no option {k}", old_c.id(), cw.from()));
         }
     }
+    Ok((mask, none))
+}
+
+/// The new form's leaves that a condition reads (gates, stops, requirements, knock-outs).
+fn referenced_leaves(new: &Form) -> Vec<bool> {
     let mut referenced = vec![false; new.leaf_count()];
     let mut mark = |cond: &Cond| {
         for leaf in reads(cond) {
@@ -328,10 +344,7 @@ fn compile<'c>(catalog: &'c Catalog, cw: &Crosswalk, old: &'c Form) -> Result<Pl
     for k in new.knockouts() {
         mark(&k.when);
     }
-    let facts = old.facts().iter().map(|f| new.facts().iter().position(|n| n.id() == f.id())).collect();
-    let points =
-        new.leaves().map(|c| new.options(c).iter().map(|o| o.points().hundredths()).collect()).collect();
-    Ok(Plan { old, new: Some(new), new_decision: cw.to().to_string(), leaves, referenced, facts, points })
+    referenced
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,20 +535,6 @@ impl OpenLeaf {
 }
 
 fn apply(plan: &Plan<'_>, id: &str, sheets: &[Sheet<'_>], old: Bound) -> Rescored {
-    let facts_not_carried: Vec<String> = {
-        let mut v = Vec::new();
-        for s in sheets {
-            for (i, f) in plan.old.facts().iter().enumerate() {
-                if s.facts >> i & 1 == 1
-                    && plan.facts.get(i).copied().flatten().is_none()
-                    && !v.contains(&f.id().to_string())
-                {
-                    v.push(f.id().to_string());
-                }
-            }
-        }
-        v
-    };
     let mut out = Rescored {
         id: id.to_string(),
         old_decision: plan.old.decision().key().to_string(),
@@ -548,11 +547,49 @@ fn apply(plan: &Plan<'_>, id: &str, sheets: &[Sheet<'_>], old: Bound) -> Rescore
         carried: 0,
         open: Vec::new(),
         deciding: Vec::new(),
-        facts_not_carried,
+        facts_not_carried: facts_not_carried(plan, sheets),
         exact: true,
     };
     let Some(new) = plan.new else { return out };
-    // Carry every member's answers.
+    let mut base = carried_facts(plan, new, sheets);
+    let open = carry_answers(plan, new, sheets, &mut base, &mut out.carried);
+    out.open = open
+        .iter()
+        .map(|o| Open {
+            criterion: new.leaves().nth(o.leaf).map_or_else(String::new, |c| c.id().to_string()),
+            reason: o.reason.clone(),
+            candidates: option_keys(new, o.leaf, &o.domain),
+        })
+        .collect();
+    let mut trial = Trial { plan, new, open: &open, sheets: base };
+    let (best_low, best_high) = trial.bounds(&mut out.exact);
+    let (Some(low), Some(high)) = (best_low, best_high) else { return out };
+    if low.0 < high.0 {
+        out.deciding = trial.deciding(&low, &high, &out.open);
+    }
+    out.low = Some(low.2);
+    out.high = Some(high.2);
+    out
+}
+
+/// The facts the old sheets set that the new form does not know, each once.
+fn facts_not_carried(plan: &Plan<'_>, sheets: &[Sheet<'_>]) -> Vec<String> {
+    let mut v = Vec::new();
+    for s in sheets {
+        for (i, f) in plan.old.facts().iter().enumerate() {
+            if s.facts >> i & 1 == 1
+                && plan.facts.get(i).copied().flatten().is_none()
+                && !v.contains(&f.id().to_string())
+            {
+                v.push(f.id().to_string());
+            }
+        }
+    }
+    v
+}
+
+/// One blank sheet of the new form per member, with the facts carried.
+fn carried_facts<'n>(plan: &Plan<'_>, new: &'n Form, sheets: &[Sheet<'_>]) -> Vec<Sheet<'n>> {
     let mut base: Vec<Sheet<'_>> = Vec::with_capacity(sheets.len());
     for s in sheets {
         let mut n = new.sheet();
@@ -565,6 +602,18 @@ fn apply(plan: &Plan<'_>, id: &str, sheets: &[Sheet<'_>], old: Bound) -> Rescore
         }
         base.push(n);
     }
+    base
+}
+
+/// Carries every member's answers to each new leaf: a settled answer is set on `base` (and
+/// counted in `carried`); the leaves left open are returned, in leaf order.
+fn carry_answers(
+    plan: &Plan<'_>,
+    new: &Form,
+    sheets: &[Sheet<'_>],
+    base: &mut [Sheet<'_>],
+    carried: &mut usize,
+) -> Vec<OpenLeaf> {
     let mut open: Vec<OpenLeaf> = Vec::new();
     for leaf in 0..new.leaf_count() {
         let points = plan.points.get(leaf).map_or(&[][..], Vec::as_slice);
@@ -584,7 +633,7 @@ fn apply(plan: &Plan<'_>, id: &str, sheets: &[Sheet<'_>], old: Bound) -> Rescore
             }
         }
         match reason {
-            None => out.carried += 1,
+            None => *carried += 1,
             Some(reason) => {
                 let mut domain: Candidates = Vec::new();
                 for c in members.iter().filter_map(|m| m.as_ref().err()) {
@@ -599,112 +648,132 @@ fn apply(plan: &Plan<'_>, id: &str, sheets: &[Sheet<'_>], old: Bound) -> Rescore
             }
         }
     }
-    let keys = |leaf: usize, c: &[usize]| -> Vec<String> {
-        new.leaves()
-            .nth(leaf)
-            .map(|crit| {
-                c.iter().filter_map(|i| new.options(crit).get(*i)).map(|o| o.key().to_string()).collect()
-            })
-            .unwrap_or_default()
-    };
-    out.open = open
-        .iter()
-        .map(|o| Open {
-            criterion: new.leaves().nth(o.leaf).map_or_else(String::new, |c| c.id().to_string()),
-            reason: o.reason.clone(),
-            candidates: keys(o.leaf, &o.domain),
-        })
-        .collect();
+    open
+}
 
-    // Scores a choice of one value per open leaf (indices into `open`).
-    let mut sheets_new = base;
-    let mut score = |choice: &[usize]| -> Option<Scoring> {
+/// The keys of options `c` of the new form's leaf `leaf`.
+fn option_keys(new: &Form, leaf: usize, c: &[usize]) -> Vec<String> {
+    new.leaves()
+        .nth(leaf)
+        .map(|crit| c.iter().filter_map(|i| new.options(crit).get(*i)).map(|o| o.key().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// The best scoring found for a bound, with the choice (one value per open leaf) that gave it.
+type Best = (u8, i64, Bound, Vec<usize>);
+
+/// The new form's sheets with the settled answers carried, scored for choices of the open
+/// leaves' values.
+struct Trial<'p, 'n> {
+    plan: &'p Plan<'n>,
+    new: &'n Form,
+    open: &'p [OpenLeaf],
+    sheets: Vec<Sheet<'n>>,
+}
+
+impl Trial<'_, '_> {
+    /// Scores a choice of one value per open leaf (indices into `open`).
+    fn score(&mut self, choice: &[usize]) -> Option<Scoring> {
+        let (plan, new, open) = (self.plan, self.new, self.open);
         for (o, &v) in open.iter().zip(choice) {
             let points = plan.points.get(o.leaf).map_or(&[][..], Vec::as_slice);
-            for (m, s) in sheets_new.iter_mut().enumerate() {
+            for (m, s) in self.sheets.iter_mut().enumerate() {
                 let _ = s.set_leaf(o.leaf, o.member_value(m, v, points));
             }
         }
-        let outcome = new.score_council(&sheets_new).ok()?;
+        let outcome = new.score_council(&self.sheets).ok()?;
         let mut b = Bound::of(&outcome);
         b.open_answers = open
             .iter()
             .zip(choice)
             .map(|(o, &v)| {
                 let id = new.leaves().nth(o.leaf).map_or("", |c| c.id());
-                let key = keys(o.leaf, &[v]).pop().unwrap_or_default();
+                let key = option_keys(new, o.leaf, &[v]).pop().unwrap_or_default();
                 format!("{id}={key}")
             })
             .collect();
         Some((b.class_key(), outcome.total_sum().hundredths(), b))
-    };
-    let low_choice: Vec<usize> = open.iter().map(OpenLeaf::lowest).collect();
-    let high_choice: Vec<usize> = open.iter().map(OpenLeaf::highest).collect();
-    let interacting: Vec<usize> =
-        (0..open.len()).filter(|i| plan.referenced.get(open[*i].leaf).copied().unwrap_or(false)).collect();
-    let combos = interacting.iter().try_fold(1usize, |acc, i| acc.checked_mul(open[*i].domain.len().max(1)));
-    let mut best_low: Option<(u8, i64, Bound, Vec<usize>)> = None;
-    let mut best_high: Option<(u8, i64, Bound, Vec<usize>)> = None;
-    let mut consider = |choice: Vec<usize>, low: bool, score: &mut dyn FnMut(&[usize]) -> Option<Scoring>| {
-        let Some((class, total, bound)) = score(&choice) else { return };
-        if low {
-            if best_low.as_ref().is_none_or(|b| (class, total) < (b.0, b.1)) {
-                best_low = Some((class, total, bound, choice));
-            }
-        } else if best_high.as_ref().is_none_or(|b| (class, total) > (b.0, b.1)) {
-            best_high = Some((class, total, bound, choice));
-        }
-    };
-    match combos {
-        Some(n) if n <= MAX_COMBINATIONS => {
-            for k in 0..n.max(1) {
-                let mut rest = k;
-                let mut low = low_choice.clone();
-                let mut high = high_choice.clone();
-                for &i in &interacting {
-                    let d = &open[i].domain;
-                    let v = d.get(rest % d.len().max(1)).copied().unwrap_or(0);
-                    rest /= d.len().max(1);
-                    low[i] = v;
-                    high[i] = v;
-                }
-                consider(low, true, &mut score);
-                consider(high, false, &mut score);
-            }
-        }
-        _ => {
-            out.exact = false;
-            consider(low_choice.clone(), true, &mut score);
-            consider(high_choice.clone(), false, &mut score);
-            for &i in &interacting {
-                for &v in &open[i].domain {
+    }
+
+    /// The lowest and the highest scoring: every combination of the interacting open leaves'
+    /// values (the others at their lowest or highest), or beyond [`MAX_COMBINATIONS`] each
+    /// interacting leaf varied alone (and `exact` set false).
+    fn bounds(&mut self, exact: &mut bool) -> (Option<Best>, Option<Best>) {
+        let open = self.open;
+        let low_choice: Vec<usize> = open.iter().map(OpenLeaf::lowest).collect();
+        let high_choice: Vec<usize> = open.iter().map(OpenLeaf::highest).collect();
+        let interacting: Vec<usize> = (0..open.len())
+            .filter(|i| self.plan.referenced.get(open[*i].leaf).copied().unwrap_or(false))
+            .collect();
+        let combos =
+            interacting.iter().try_fold(1usize, |acc, i| acc.checked_mul(open[*i].domain.len().max(1)));
+        let mut best = (None, None);
+        match combos {
+            Some(n) if n <= MAX_COMBINATIONS => {
+                for k in 0..n.max(1) {
+                    let mut rest = k;
                     let mut low = low_choice.clone();
-                    low[i] = v;
-                    consider(low, true, &mut score);
                     let mut high = high_choice.clone();
-                    high[i] = v;
-                    consider(high, false, &mut score);
+                    for &i in &interacting {
+                        let d = &open[i].domain;
+                        let v = d.get(rest % d.len().max(1)).copied().unwrap_or(0);
+                        rest /= d.len().max(1);
+                        low[i] = v;
+                        high[i] = v;
+                    }
+                    self.consider(&mut best, low, true);
+                    self.consider(&mut best, high, false);
                 }
             }
+            _ => {
+                *exact = false;
+                self.consider(&mut best, low_choice.clone(), true);
+                self.consider(&mut best, high_choice.clone(), false);
+                for &i in &interacting {
+                    for &v in &open[i].domain {
+                        let mut low = low_choice.clone();
+                        low[i] = v;
+                        self.consider(&mut best, low, true);
+                        let mut high = high_choice.clone();
+                        high[i] = v;
+                        self.consider(&mut best, high, false);
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// Scores `choice` and keeps it as the best low (`low`) or high bound if it is lower or
+    /// higher than the one kept.
+    fn consider(&mut self, best: &mut (Option<Best>, Option<Best>), choice: Vec<usize>, low: bool) {
+        let Some((class, total, bound)) = self.score(&choice) else { return };
+        if low {
+            if best.0.as_ref().is_none_or(|b| (class, total) < (b.0, b.1)) {
+                best.0 = Some((class, total, bound, choice));
+            }
+        } else if best.1.as_ref().is_none_or(|b| (class, total) > (b.0, b.1)) {
+            best.1 = Some((class, total, bound, choice));
         }
     }
-    let (Some(low), Some(high)) = (best_low, best_high) else { return out };
-    if low.0 < high.0 {
-        for (i, o) in open.iter().enumerate() {
+
+    /// The open leaves that decide between the bounds: the high class needs it (at its lowest
+    /// the class drops), or it lifts the low class alone (at its highest the class rises).
+    fn deciding(&mut self, low: &Best, high: &Best, open_out: &[Open]) -> Vec<Deciding> {
+        let mut deciding = Vec::new();
+        for (i, o) in self.open.iter().enumerate() {
             let mut down = high.3.clone();
             down[i] = o.lowest();
-            let needed = score(&down).is_some_and(|s| s.0 < high.0);
+            let needed = self.score(&down).is_some_and(|s| s.0 < high.0);
             let mut up = low.3.clone();
             up[i] = o.highest();
-            let lifts = score(&up).is_some_and(|s| s.0 > low.0);
+            let lifts = self.score(&up).is_some_and(|s| s.0 > low.0);
             if needed || lifts {
-                out.deciding.push(Deciding { criterion: out.open[i].criterion.clone(), needed, lifts });
+                deciding.push(Deciding { criterion: open_out[i].criterion.clone(), needed, lifts });
             }
         }
+        deciding
     }
-    out.low = Some(low.2);
-    out.high = Some(high.2);
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -799,7 +868,7 @@ impl Summary {
             v.iter().take(8).map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ")
         };
         let mut section = |name: &str, s: &SetSummary| {
-            let _ = writeln!(out, "\n{name}: {} products", s.products);
+            let _ = writeln!(out, "\n{name}: {}", crate::diag::plural(s.products, "product", "products"));
             for (range, n) in &s.ranges {
                 let _ = writeln!(out, "  {range:<16} {n}");
             }
@@ -860,46 +929,83 @@ pub fn run<'a, R: std::io::Read>(
             .map_err(|e| RescoreError(format!("output: {e}")))?;
     }
     if jsonl {
-        use std::io::{BufRead, Read as _};
-        let mut reader = std::io::BufReader::with_capacity(64 << 10, input);
-        let mut line = Vec::new();
-        let mut number = 0u64;
-        loop {
-            line.clear();
-            let n = (&mut reader)
-                .take(MAX_LINE as u64 + 1)
-                .read_until(b'\n', &mut line)
-                .map_err(|e| RescoreError(format!("input: {e}")))?;
-            if n == 0 {
-                break;
-            }
-            number += 1;
-            if line.len() > MAX_LINE && !line.ends_with(b"\n") {
-                // Read through the rest of the long line.
-                let mut rest = Vec::new();
-                loop {
-                    rest.clear();
-                    let m = (&mut reader)
-                        .take(MAX_LINE as u64)
-                        .read_until(b'\n', &mut rest)
-                        .map_err(|e| RescoreError(format!("input: {e}")))?;
-                    if m == 0 || rest.ends_with(b"\n") {
-                        break;
-                    }
-                }
-                sink.emit(err(format!("line longer than {MAX_LINE} bytes")), number)?;
-                continue;
-            }
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let r = Assessment::from_bytes(&format!("line {number}"), &line, &crate::read::Limits::default())
-                .map_err(|e| RescoreError(diagnostics_line(e.diagnostics())))
-                .and_then(|a| rescorer.rescore(&a));
-            sink.emit(r, number)?;
-        }
-        return Ok(sink.summary);
+        run_jsonl(rescorer, input, &mut sink)?;
+    } else {
+        run_csv(rescorer, input, &mut sink)?;
     }
+    Ok(sink.summary)
+}
+
+/// [`run`] over JSON Lines: one assessment per line; a line longer than [`MAX_LINE`] is read
+/// through and rejected.
+#[cfg(feature = "bulk")]
+fn run_jsonl<R: std::io::Read>(
+    rescorer: &mut Rescorer<'_>,
+    input: R,
+    sink: &mut Sink<'_>,
+) -> Result<(), RescoreError> {
+    use std::io::{BufRead, Read as _};
+    let mut reader = std::io::BufReader::with_capacity(64 << 10, input);
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let n = (&mut reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| RescoreError(format!("input: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        if line.len() > MAX_LINE && !line.ends_with(b"\n") {
+            // Read through the rest of the long line.
+            let mut rest = Vec::new();
+            loop {
+                rest.clear();
+                let m = (&mut reader)
+                    .take(MAX_LINE as u64)
+                    .read_until(b'\n', &mut rest)
+                    .map_err(|e| RescoreError(format!("input: {e}")))?;
+                if m == 0 || rest.ends_with(b"\n") {
+                    break;
+                }
+            }
+            sink.emit(err(format!("line longer than {MAX_LINE} bytes")), number)?;
+            continue;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let r = Assessment::from_bytes(&format!("line {number}"), &line, &crate::read::Limits::default())
+            .map_err(|e| RescoreError(diagnostics_line(e.diagnostics())))
+            .and_then(|a| rescorer.rescore(&a));
+        sink.emit(r, number)?;
+    }
+    Ok(())
+}
+
+/// The columns of an archive's CSV header: the names, the `lodged_on` column, and the column of
+/// each criterion id.
+#[cfg(feature = "bulk")]
+struct CsvColumns {
+    names: Vec<String>,
+    lodged: Option<usize>,
+    criteria: HashMap<String, usize>,
+}
+
+/// Per form (by file): the column of each leaf, and the criterion columns that the form does
+/// not have.
+#[cfg(feature = "bulk")]
+type Layouts = HashMap<String, (Vec<Option<usize>>, Vec<usize>)>;
+
+/// [`run`] over CSV: the header, then one sheet per row.
+#[cfg(feature = "bulk")]
+fn run_csv<R: std::io::Read>(
+    rescorer: &mut Rescorer<'_>,
+    input: R,
+    sink: &mut Sink<'_>,
+) -> Result<(), RescoreError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
     let mut records = reader.byte_records();
     let header = match records.next() {
@@ -907,24 +1013,9 @@ pub fn run<'a, R: std::io::Read>(
         Some(Err(e)) => return err(format!("header: {e}")),
         None => return err("the input is empty: a header `id,decision,set,…` was expected"),
     };
-    let names: Vec<String> = header.iter().map(|c| String::from_utf8_lossy(c).trim().to_string()).collect();
-    if names.len() < 3 || names[0] != "id" || names[1] != "decision" || names[2] != "set" {
-        return err(
-            "the header must start with `id,decision,set` (then an optional `lodged_on`, then criterion ids)",
-        );
-    }
-    let lodged = names.iter().position(|n| n == "lodged_on");
-    let columns: HashMap<&str, usize> = names
-        .iter()
-        .enumerate()
-        .skip(3)
-        .filter(|(i, _)| Some(*i) != lodged)
-        .map(|(i, n)| (n.as_str(), i))
-        .collect();
-    let catalog = rescorer.catalog;
+    let columns = csv_columns(&header)?;
     let mut number = 1u64;
-    // Per form: the column of each leaf, and the columns that the form does not have.
-    let mut layouts: HashMap<String, (Vec<Option<usize>>, Vec<usize>)> = HashMap::new();
+    let mut layouts: Layouts = HashMap::new();
     for rec in records {
         number += 1;
         let rec = match rec {
@@ -934,65 +1025,113 @@ pub fn run<'a, R: std::io::Read>(
                 continue;
             }
         };
-        let cell = |i: usize| {
-            std::str::from_utf8(rec.get(i).unwrap_or_default()).map(str::trim).unwrap_or("\u{fffd}")
-        };
-        let r = (|| -> Result<Rescored, RescoreError> {
-            let on = match lodged.map(cell).filter(|c| !c.is_empty()) {
-                Some(d) => {
-                    Some(d.parse::<crate::Date>().map_err(|e| RescoreError(format!("lodged_on: {e}")))?)
-                }
-                None => None,
-            };
-            let form = catalog
-                .form(cell(1), cell(2), on)
-                .map_err(|e| RescoreError(diagnostics_line(e.diagnostics())))?;
-            let layout = layouts.entry(form.file().to_string()).or_insert_with(|| {
-                let leaves: Vec<Option<usize>> =
-                    form.leaves().map(|c| columns.get(c.id()).copied()).collect();
-                let used: Vec<usize> = leaves.iter().flatten().copied().collect();
-                let extra = columns.values().copied().filter(|i| !used.contains(i)).collect();
-                (leaves, extra)
-            });
-            let mut sheet = form.sheet();
-            let mut missing = Vec::new();
-            let mut problems = Vec::new();
-            for (leaf, (c, col)) in form.leaves().zip(&layout.0).enumerate() {
-                let text = col.map(cell).unwrap_or("");
-                if text.is_empty() {
-                    missing.push(c.id());
-                    continue;
-                }
-                if let Err(e) = sheet.set_leaf_key(leaf, text) {
-                    problems.push(format!("{}: {e}", c.id()));
-                }
-            }
-            if !missing.is_empty() {
-                problems.push(format!(
-                    "{} criteria not answered: {}",
-                    missing.len(),
-                    crate::diag::list_names(&missing, 20)
-                ));
-            }
-            for &i in &layout.1 {
-                if !cell(i).is_empty() {
-                    problems.push(format!(
-                        "column {} holds `{}`, but set {} of {} has no such criterion",
-                        names[i],
-                        cell(i),
-                        form.set(),
-                        form.decision().key()
-                    ));
-                }
-            }
-            if !problems.is_empty() {
-                return err(problems.join("; "));
-            }
-            rescorer.rescore_sheets(cell(0), std::slice::from_ref(&sheet), on)
-        })();
+        let r = rescore_csv_row(rescorer, &columns, &mut layouts, &rec);
         sink.emit(r, number)?;
     }
-    Ok(sink.summary)
+    Ok(())
+}
+
+/// Reads the CSV header: it starts `id,decision,set`, then an optional `lodged_on`, then
+/// criterion ids.
+#[cfg(feature = "bulk")]
+fn csv_columns(header: &csv::ByteRecord) -> Result<CsvColumns, RescoreError> {
+    let names: Vec<String> = header.iter().map(|c| String::from_utf8_lossy(c).trim().to_string()).collect();
+    if names.len() < 3 || names[0] != "id" || names[1] != "decision" || names[2] != "set" {
+        return err(
+            "the header must start with `id,decision,set` (then an optional `lodged_on`, then criterion ids)",
+        );
+    }
+    let lodged = names.iter().position(|n| n == "lodged_on");
+    let criteria: HashMap<String, usize> = names
+        .iter()
+        .enumerate()
+        .skip(3)
+        .filter(|(i, _)| Some(*i) != lodged)
+        .map(|(i, n)| (n.clone(), i))
+        .collect();
+    Ok(CsvColumns { names, lodged, criteria })
+}
+
+/// Cell `i` of a CSV row, trimmed (`U+FFFD` when not UTF-8, empty when absent).
+#[cfg(feature = "bulk")]
+fn csv_cell(rec: &csv::ByteRecord, i: usize) -> &str {
+    std::str::from_utf8(rec.get(i).unwrap_or_default()).map(str::trim).unwrap_or("\u{fffd}")
+}
+
+/// Re-scores one CSV row: its form (by decision, set and lodging date), its answers, then the
+/// sheet.
+#[cfg(feature = "bulk")]
+fn rescore_csv_row(
+    rescorer: &mut Rescorer<'_>,
+    columns: &CsvColumns,
+    layouts: &mut Layouts,
+    rec: &csv::ByteRecord,
+) -> Result<Rescored, RescoreError> {
+    let cell = |i: usize| csv_cell(rec, i);
+    let on = match columns.lodged.map(cell).filter(|c| !c.is_empty()) {
+        Some(d) => Some(d.parse::<crate::Date>().map_err(|e| RescoreError(format!("lodged_on: {e}")))?),
+        None => None,
+    };
+    let form = rescorer
+        .catalog
+        .form(cell(1), cell(2), on)
+        .map_err(|e| RescoreError(diagnostics_line(e.diagnostics())))?;
+    let layout = layouts.entry(form.file().to_string()).or_insert_with(|| {
+        let leaves: Vec<Option<usize>> =
+            form.leaves().map(|c| columns.criteria.get(c.id()).copied()).collect();
+        let used: Vec<usize> = leaves.iter().flatten().copied().collect();
+        let extra = columns.criteria.values().copied().filter(|i| !used.contains(i)).collect();
+        (leaves, extra)
+    });
+    let sheet = csv_sheet(form, layout, &columns.names, rec)?;
+    rescorer.rescore_sheets(cell(0), std::slice::from_ref(&sheet), on)
+}
+
+/// The sheet of one CSV row of `form`: every leaf answered, no answer in a column the form
+/// does not have; else every problem, in one error.
+#[cfg(feature = "bulk")]
+fn csv_sheet<'f>(
+    form: &'f Form,
+    layout: &(Vec<Option<usize>>, Vec<usize>),
+    names: &[String],
+    rec: &csv::ByteRecord,
+) -> Result<Sheet<'f>, RescoreError> {
+    let cell = |i: usize| csv_cell(rec, i);
+    let mut sheet = form.sheet();
+    let mut missing = Vec::new();
+    let mut problems = Vec::new();
+    for (leaf, (c, col)) in form.leaves().zip(&layout.0).enumerate() {
+        let text = col.map(cell).unwrap_or("");
+        if text.is_empty() {
+            missing.push(c.id());
+            continue;
+        }
+        if let Err(e) = sheet.set_leaf_key(leaf, text) {
+            problems.push(format!("{}: {e}", c.id()));
+        }
+    }
+    if !missing.is_empty() {
+        problems.push(format!(
+            "{} not answered: {}",
+            crate::diag::plural(missing.len(), "criterion", "criteria"),
+            crate::diag::list_names(&missing, 20)
+        ));
+    }
+    for &i in &layout.1 {
+        if !cell(i).is_empty() {
+            problems.push(format!(
+                "column {} holds `{}`, but set {} of {} has no such criterion",
+                names[i],
+                cell(i),
+                form.set(),
+                form.decision().key()
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return err(problems.join("; "));
+    }
+    Ok(sheet)
 }
 
 /// Where [`run`] puts each row: the summary, the rows' output, the bad rows.

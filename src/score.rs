@@ -245,7 +245,11 @@ impl Form {
                     Diagnostic::error(
                         DiagnosticKind::MissingAnswer,
                         path,
-                        format!("{} criteria not answered: {}", missing.len(), list_names(&missing, 40)),
+                        format!(
+                            "{} not answered: {}",
+                            crate::diag::plural(missing.len(), "criterion", "criteria"),
+                            list_names(&missing, 40)
+                        ),
                     )
                     .expected("an answer to every criterion (`none` when no option is met)"),
                 );
@@ -285,6 +289,11 @@ impl Form {
     /// from one OR per criterion and the lowest bit left: no per-criterion sums, no pass over
     /// the minimums. The result is the council path's for a council of one (tested on every
     /// shipped form).
+    ///
+    /// The segment loop stays whole (issue 13): it is the benchmarked hot path, and its
+    /// accumulators (part sums, failed minimums, skipped and zeroed leaves, the next leaf) live
+    /// in registers across it; steps of their own would pass them through memory on every
+    /// segment. What follows the loop is in named steps.
     #[inline]
     fn run_one<'f, R: Recorder>(
         &'f self,
@@ -383,20 +392,9 @@ impl Form {
                 }
             }
         }
-        let knocked = if facts == 0 && self.knockouts_on_facts_only {
-            None
-        } else {
-            self.knockouts.iter().position(|k| k.when.eval(answers, skipped, facts)).map(|k| k as u16)
-        };
+        let knocked = self.knocked_out(answers, skipped, facts);
         if on.is_some() && plan.dated != 0 {
-            let mut dated = plan.dated;
-            while dated != 0 {
-                let m = dated.trailing_zeros() as usize;
-                if self.minimums.get(m).is_some_and(|m| !m.applies_on(on)) {
-                    fail &= !(1 << m);
-                }
-                dated &= dated - 1;
-            }
+            fail = self.drop_undated(plan.dated, fail, on);
         }
         let total: i64 = part_sum.iter().sum();
         let band_stars = self.decision.band_of(Points(total), 1);
@@ -415,38 +413,17 @@ impl Form {
             got: [0; MAX_MINIMUMS_PER_CLASS],
             on,
         };
-        // Ruling 2: the lowest class with a failed minimum caps the class just below it, when
-        // it is not above the band; minimums are sorted by class, so that is the lowest bit.
         if fail != 0 {
-            let first = fail.trailing_zeros() as usize;
-            let k = self.minimums.get(first).map_or(u8::MAX, |m| m.stars);
-            if k <= band_stars {
-                out.class = k - 1;
-                let mut limits = fail & plan.class_mask.get(usize::from(k)).copied().unwrap_or(0);
-                let mut bits = limits;
-                let mut j = 0;
-                while bits != 0 {
-                    let m = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    if j == MAX_MINIMUMS_PER_CLASS {
-                        limits &= !(u64::MAX << m);
-                        break;
-                    }
-                    if let Some(leaf) = self.minimums.get(m).map(|m| m.leaf)
-                        && zeroed >> leaf & 1 == 0
-                    {
-                        out.got[j] = answers.get(leaf).map_or(0, |&a| plan.points(leaf, a));
-                    }
-                    j += 1;
-                }
-                out.limits = limits;
-            }
+            self.cap_one(plan, answers, fail, zeroed, &mut out);
         }
         out
     }
 
     /// A council (or a form the single-sheet plan cannot take): each criterion's points are
     /// summed over the members, and minimums are judged on those sums (ruling 6).
+    ///
+    /// The per-sheet loop stays whole (issue 13), as in `run_one`: it is benchmarked,
+    /// and its per-leaf sums and stop state stay local to it. The class is a step of its own.
     fn run_council<'f, R: Recorder>(
         &'f self,
         sheets: &[Sheet<'f>],
@@ -545,12 +522,8 @@ impl Form {
                 i = stop_until;
             }
             stopped_sheets += u32::from(sheet_stopped);
-            if knocked.is_none() && !(facts == 0 && self.knockouts_on_facts_only) {
-                knocked = self
-                    .knockouts
-                    .iter()
-                    .position(|k| k.when.eval(answers, skipped, facts))
-                    .map(|k| k as u16);
+            if knocked.is_none() {
+                knocked = self.knocked_out(answers, skipped, facts);
             }
         }
 
@@ -558,8 +531,92 @@ impl Form {
         let n = i64::from(members);
         let total: i64 = part_sum.iter().sum();
         let band_stars = self.decision.band_of(Points(total), members);
-        // Ruling 2: the highest class k not above the band whose minimums, and those of every
-        // class below, are all met.
+        let (class, limits, limit_base, got) = self.cap_council(&leaf_sum, band_stars, n, on);
+        Outcome {
+            form: self,
+            members,
+            total: Points(total),
+            parts: part_sum.map(Points),
+            band_stars,
+            class,
+            disqualified: knocked,
+            stopped_at,
+            stopped_sheets,
+            limits,
+            limit_base: limit_base as u16,
+            got,
+            on,
+        }
+    }
+
+    /// The first knock-out whose condition holds on one sheet. None can hold on a sheet without
+    /// facts when every knock-out tests facts only.
+    #[inline]
+    fn knocked_out(&self, answers: &[u64], skipped: u128, facts: u64) -> Option<u16> {
+        if facts == 0 && self.knockouts_on_facts_only {
+            None
+        } else {
+            self.knockouts.iter().position(|k| k.when.eval(answers, skipped, facts)).map(|k| k as u16)
+        }
+    }
+
+    /// `fail` without the dated minimums (bits of `dated`) that do not apply to a dossier
+    /// lodged `on`.
+    #[inline]
+    fn drop_undated(&self, mut dated: u64, mut fail: u64, on: Option<Date>) -> u64 {
+        while dated != 0 {
+            let m = dated.trailing_zeros() as usize;
+            if self.minimums.get(m).is_some_and(|m| !m.applies_on(on)) {
+                fail &= !(1 << m);
+            }
+            dated &= dated - 1;
+        }
+        fail
+    }
+
+    /// Ruling 2 for one sheet: the lowest class with a failed minimum (`fail`, not 0) caps the
+    /// class just below it, when it is not above the band; minimums are sorted by class, so that
+    /// is the lowest bit. Records the minimums that hold it and the points each got (0 for a
+    /// leaf in `zeroed`).
+    #[inline]
+    fn cap_one(&self, plan: &Plan, answers: &[u64], fail: u64, zeroed: u128, out: &mut Outcome<'_>) {
+        let first = fail.trailing_zeros() as usize;
+        let k = self.minimums.get(first).map_or(u8::MAX, |m| m.stars);
+        if k <= out.band_stars {
+            out.class = k - 1;
+            let mut limits = fail & plan.class_mask.get(usize::from(k)).copied().unwrap_or(0);
+            let mut bits = limits;
+            let mut j = 0;
+            while bits != 0 {
+                let m = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if j == MAX_MINIMUMS_PER_CLASS {
+                    limits &= !(u64::MAX << m);
+                    break;
+                }
+                if let Some(leaf) = self.minimums.get(m).map(|m| m.leaf)
+                    && zeroed >> leaf & 1 == 0
+                {
+                    out.got[j] = answers.get(leaf).map_or(0, |&a| plan.points(leaf, a));
+                }
+                j += 1;
+            }
+            out.limits = limits;
+        }
+    }
+
+    /// Ruling 2 for a council of `n` members, judged on the sums of each criterion's points: the
+    /// highest class k not above the band whose minimums, and those of every class below, are
+    /// all met. Returns (class, the failed minimums as bits from `limit_base`, `limit_base`,
+    /// the sum each got).
+    #[inline]
+    fn cap_council(
+        &self,
+        leaf_sum: &[i64; MAX_LEAVES],
+        band_stars: u8,
+        n: i64,
+        on: Option<Date>,
+    ) -> (u8, u64, usize, [i64; MAX_MINIMUMS_PER_CLASS]) {
         let mut class = band_stars;
         let mut limits = 0u64;
         let mut limit_base = 0usize;
@@ -592,21 +649,7 @@ impl Form {
                 }
             }
         }
-        Outcome {
-            form: self,
-            members,
-            total: Points(total),
-            parts: part_sum.map(Points),
-            band_stars,
-            class,
-            disqualified: knocked,
-            stopped_at,
-            stopped_sheets,
-            limits,
-            limit_base: limit_base as u16,
-            got,
-            on,
-        }
+        (class, limits, limit_base, got)
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, list_names};
 use crate::doc::{
     AnomalyDoc, BandDoc, CondDoc, CriterionDoc, CriterionKind, DecisionDoc, FactDoc, FormDoc, KnockoutDoc,
-    StopScope,
+    MinimumDoc, OptionDoc, PartDoc, SectionDoc, StopScope,
 };
 use crate::form::{
     Anomaly, AwardLevel, Band, Choice, Cond, Criterion, Decision, Fact, Form, Gate, Knockout,
@@ -31,8 +31,21 @@ pub(crate) fn decision(
     folder: Option<&str>,
     sha256: String,
 ) -> Option<(Arc<Decision>, Vec<FactDoc>, Vec<KnockoutDoc>)> {
-    let root = DocPath::root();
-    let dpath = root.key("decision");
+    check_decision_identity(r, doc, folder);
+    check_decision_quorum(r, doc);
+    check_decision_ids(r, doc);
+    check_decision_points(r, doc);
+    check_decision_facts_and_awards(r, doc);
+    if r.has_errors() {
+        return None;
+    }
+    let decision = build_decision(r, doc, sha256);
+    Some((Arc::new(decision), doc.facts.clone(), doc.knockouts.clone()))
+}
+
+/// The decision's key (against its folder and as an id), its period and what it supersedes.
+fn check_decision_identity(r: &mut Reader, doc: &DecisionDoc, folder: Option<&str>) {
+    let dpath = DocPath::root().key("decision");
     if let Some(folder) = folder
         && folder != doc.key
     {
@@ -73,10 +86,14 @@ pub(crate) fn decision(
             r.push(&path, d);
         }
     }
+}
+
+/// A quorum may not ask for more members than the council has.
+fn check_decision_quorum(r: &mut Reader, doc: &DecisionDoc) {
     if let Some((num, den, _)) = &doc.quorum
         && num > den
     {
-        let path = root.key("council").key("quorum").key("numerator");
+        let path = DocPath::root().key("council").key("quorum").key("numerator");
         let d = err(
             r,
             DiagnosticKind::InvalidValue,
@@ -87,6 +104,10 @@ pub(crate) fn decision(
         .suggest("write the quorum as printed, e.g. {numerator: 2, denominator: 3}");
         r.push(&path, d);
     }
+}
+
+/// The ids of the decision's parts, facts and knock-outs.
+fn check_decision_ids(r: &mut Reader, doc: &DecisionDoc) {
     for (id, _, path) in &doc.parts {
         check_id(r, id, path, "part id");
     }
@@ -96,6 +117,11 @@ pub(crate) fn decision(
     for k in &doc.knockouts {
         check_id(r, &k.id, &k.path, "knock-out id");
     }
+}
+
+/// The parts (how many, and that they add up to the total) and the bands.
+fn check_decision_points(r: &mut Reader, doc: &DecisionDoc) {
+    let root = DocPath::root();
     if doc.parts.is_empty() || doc.parts.len() > MAX_PARTS {
         let d = err(
             r,
@@ -118,8 +144,12 @@ pub(crate) fn decision(
         r.push(&root.key("parts"), d);
     }
     check_bands(r, &doc.bands, doc.total_max, &root.key("bands"));
+}
+
+/// The facts (their count), the knock-outs (which test facts only) and the award levels.
+fn check_decision_facts_and_awards(r: &mut Reader, doc: &DecisionDoc) {
     if doc.facts.len() > MAX_FACTS {
-        r.error(DiagnosticKind::Limit, &root.key("facts"), format!("more than {MAX_FACTS} facts"));
+        r.error(DiagnosticKind::Limit, &DocPath::root().key("facts"), format!("more than {MAX_FACTS} facts"));
     }
     let fact_ids: Vec<&str> = doc.facts.iter().map(|f| f.id.as_str()).collect();
     for k in &doc.knockouts {
@@ -132,10 +162,11 @@ pub(crate) fn decision(
             r.push(&a.path.key("stars"), d);
         }
     }
-    if r.has_errors() {
-        return None;
-    }
-    let decision = Decision {
+}
+
+/// The checked decision document as a [`Decision`].
+fn build_decision(r: &Reader, doc: &DecisionDoc, sha256: String) -> Decision {
+    Decision {
         key: doc.key.clone(),
         number: doc.number.clone(),
         title_vi: doc.title_vi.clone(),
@@ -172,14 +203,14 @@ pub(crate) fn decision(
             })
             .collect(),
         certificate_months: doc.certificate_months,
+        lifecycle: doc.lifecycle.clone(),
         spread_limit: doc.spread_limit,
         display_places: doc.display_places,
         quorum: doc.quorum.clone(),
         notes: doc.notes.clone(),
         file: r.file().to_string(),
         sha256,
-    };
-    Some((Arc::new(decision), doc.facts.clone(), doc.knockouts.clone()))
+    }
 }
 
 /// Names that assessments and bulk CSV headers use for themselves (docs/assessment.md): a
@@ -494,8 +525,56 @@ pub(crate) fn form(
     decision_knockouts: &[KnockoutDoc],
     sha256: String,
 ) -> Option<Form> {
-    let root = DocPath::root();
-    let head = root.key("form");
+    check_form_head(r, doc, decision);
+    let mut b = Builder::new(doc, decision);
+    b.parts(r);
+    if b.leaves.len() > MAX_LEAVES {
+        r.error(
+            DiagnosticKind::Limit,
+            &DocPath::root().key("parts"),
+            format!("{} answered criteria, more than the limit of {MAX_LEAVES}", b.leaves.len()),
+        );
+        return None;
+    }
+    let facts = form_facts(r, decision_facts, &doc.facts)?;
+    let fact_ids: Vec<String> = facts.iter().map(|f| f.id.clone()).collect();
+    let knockouts = b.knockouts(r, decision_knockouts, &doc.knockouts, &fact_ids, facts.len());
+    let gates = b.gates(r, &fact_ids, facts.len());
+    let minimums = b.minimums(r);
+    if r.has_errors() {
+        return None;
+    }
+    let leaves = b.compiled_leaves(gates);
+    Some(Form {
+        decision: Arc::clone(decision),
+        set: doc.set.clone(),
+        name_vi: doc.name_vi.clone(),
+        name_en: doc.name_en.clone(),
+        source: doc.source.clone(),
+        in_force_from: doc.in_force_from,
+        in_force_until: doc.in_force_until,
+        version_note: doc.version_note.clone(),
+        notes: doc.notes.clone(),
+        file: r.file().to_string(),
+        sha256,
+        parts: b.parts,
+        sections: b.sections,
+        nodes: b.nodes,
+        options: b.options,
+        facts,
+        knockouts_on_facts_only: knockouts.iter().all(|k| matches!(k.when, Cond::Fact(_))),
+        knockouts,
+        minimums,
+        anomalies: b.anomalies,
+        leaves,
+        index: b.index,
+    })
+}
+
+/// The form's head: its decision and set, its period (within the decision's), and the ids of
+/// its own facts and knock-outs.
+fn check_form_head(r: &mut Reader, doc: &FormDoc, decision: &Decision) {
+    let head = DocPath::root().key("form");
     if doc.decision != decision.key {
         let d = err(
             r,
@@ -545,136 +624,80 @@ pub(crate) fn form(
     for k in &doc.knockouts {
         check_id(r, &k.id, &k.path, "knock-out id");
     }
+}
 
-    let mut b = Builder {
-        form_doc: doc,
-        decision,
-        parts: Vec::new(),
-        sections: Vec::new(),
-        nodes: Vec::new(),
-        options: Vec::new(),
-        anomalies: Vec::new(),
-        leaves: Vec::new(),
-        leaf_part: Vec::new(),
-        leaf_section: Vec::new(),
-        gates: Vec::new(),
-        index: HashMap::new(),
-        markers: Vec::new(),
-    };
-
-    // Parts must be the decision's, in its order.
-    let want: Vec<&str> = decision.parts.iter().map(|p| p.0.as_str()).collect();
-    let got: Vec<&str> = doc.parts.iter().map(|p| p.id.as_str()).collect();
-    if want != got {
+/// A part's id, anomalies and max: the decision's max for the part, and the sum of its sections
+/// (unless an anomaly on `max` records the printed value).
+fn check_part(r: &mut Reader, decision: &Decision, part: &PartDoc, anomalies: &mut Vec<Anomaly>) {
+    check_id(r, &part.id, &part.path, "part id");
+    warn_anomalies(r, &part.anomalies, anomalies);
+    let has_max_anomaly = part.anomalies.iter().any(|a| a.field == "max");
+    check_applied_max(r, &part.anomalies, part.max);
+    if let Some((_, max)) = decision.parts.iter().find(|p| p.0 == part.id)
+        && *max != part.max
+        && !has_max_anomaly
+    {
         let d = err(
             r,
-            DiagnosticKind::InvalidValue,
-            &root.key("parts"),
-            format!("the form has parts {}", list_names(&got, 8)),
+            DiagnosticKind::PointsMismatch,
+            &part.path.key("max"),
+            format!("part {} has max {} but the decision gives {}", part.id, part.max, max),
         )
-        .expected(format!("the decision's parts {}, in that order", list_names(&want, 8)));
-        r.push(&root.key("parts"), d);
+        .expected(format!("max: {max}"));
+        r.push(&part.path.key("max"), d);
     }
-    let mut section_ids = HashSet::new();
-    for (pi, part) in doc.parts.iter().enumerate() {
-        check_id(r, &part.id, &part.path, "part id");
-        warn_anomalies(r, &part.anomalies, &mut b.anomalies);
-        let has_max_anomaly = part.anomalies.iter().any(|a| a.field == "max");
-        check_applied_max(r, &part.anomalies, part.max);
-        if let Some((_, max)) = decision.parts.iter().find(|p| p.0 == part.id)
-            && *max != part.max
-            && !has_max_anomaly
-        {
-            let d = err(
-                r,
-                DiagnosticKind::PointsMismatch,
-                &part.path.key("max"),
-                format!("part {} has max {} but the decision gives {}", part.id, part.max, max),
-            )
-            .expected(format!("max: {max}"));
-            r.push(&part.path.key("max"), d);
-        }
-        let sum: Points = part.sections.iter().map(|s| s.max).sum();
-        if sum != part.max && !has_max_anomaly {
-            let d = err(
-                r,
-                DiagnosticKind::PointsMismatch,
-                &part.path.key("max"),
-                format!("the sections of part {} add up to {sum}, not its max {}", part.id, part.max),
-            )
-            .expected(format!("max: {sum}, or an anomaly on `max` recording the printed value"));
-            r.push(&part.path.key("max"), d);
-        }
-        let first_section = b.sections.len();
-        for section in &part.sections {
-            check_id(r, &section.id, &section.path, "section id");
-            if !section_ids.insert(section.id.clone()) {
-                let d = err(
-                    r,
-                    DiagnosticKind::DuplicateId,
-                    &section.path,
-                    format!("section `{}` appears twice in the form", section.id),
-                )
-                .expected("unique section numbers");
-                r.push(&section.path, d);
-            }
-            warn_anomalies(r, &section.anomalies, &mut b.anomalies);
-            check_applied_max(r, &section.anomalies, section.max);
-            let sum: Points = section.criteria.iter().map(|c| c.max).sum();
-            if sum != section.max && !section.anomalies.iter().any(|a| a.field == "max") {
-                let d = err(
-                    r,
-                    DiagnosticKind::PointsMismatch,
-                    &section.path.key("max"),
-                    format!(
-                        "the criteria of section {} add up to {sum}, not its max {}",
-                        section.id, section.max
-                    ),
-                )
-                .expected(format!("max: {sum}, or an anomaly on `max` recording the printed value"));
-                r.push(&section.path.key("max"), d);
-            }
-            let si = b.sections.len();
-            let first_node = b.nodes.len();
-            b.sections.push(Section {
-                id: section.id.clone(),
-                title_vi: section.title_vi.clone(),
-                name_en: section.name_en.clone(),
-                max: section.max,
-                part: pi,
-                nodes: 0..0,
-            });
-            if section.criteria.is_empty() {
-                let d =
-                    err(r, DiagnosticKind::MissingField, &section.path.key("criteria"), "no criteria".into())
-                        .expected("at least one criterion");
-                r.push(&section.path.key("criteria"), d);
-            }
-            for c in &section.criteria {
-                b.criterion(r, c, pi, si, 0);
-            }
-            b.sections[si].nodes = first_node..b.nodes.len();
-        }
-        b.parts.push(Part {
-            id: part.id.clone(),
-            title_vi: part.title_vi.clone(),
-            name_en: part.name_en.clone(),
-            max: part.max,
-            sections: first_section..b.sections.len(),
-        });
+    let sum: Points = part.sections.iter().map(|s| s.max).sum();
+    if sum != part.max && !has_max_anomaly {
+        let d = err(
+            r,
+            DiagnosticKind::PointsMismatch,
+            &part.path.key("max"),
+            format!("the sections of part {} add up to {sum}, not its max {}", part.id, part.max),
+        )
+        .expected(format!("max: {sum}, or an anomaly on `max` recording the printed value"));
+        r.push(&part.path.key("max"), d);
     }
-    if b.leaves.len() > MAX_LEAVES {
-        r.error(
-            DiagnosticKind::Limit,
-            &root.key("parts"),
-            format!("{} answered criteria, more than the limit of {MAX_LEAVES}", b.leaves.len()),
-        );
-        return None;
-    }
+}
 
-    // Facts and knock-outs: the decision's, then the form's own.
+/// A section's id (unique in the form), anomalies and max (the sum of its criteria, unless an
+/// anomaly on `max` records the printed value).
+fn check_section(
+    r: &mut Reader,
+    section: &SectionDoc,
+    section_ids: &mut HashSet<String>,
+    anomalies: &mut Vec<Anomaly>,
+) {
+    check_id(r, &section.id, &section.path, "section id");
+    if !section_ids.insert(section.id.clone()) {
+        let d = err(
+            r,
+            DiagnosticKind::DuplicateId,
+            &section.path,
+            format!("section `{}` appears twice in the form", section.id),
+        )
+        .expected("unique section numbers");
+        r.push(&section.path, d);
+    }
+    warn_anomalies(r, &section.anomalies, anomalies);
+    check_applied_max(r, &section.anomalies, section.max);
+    let sum: Points = section.criteria.iter().map(|c| c.max).sum();
+    if sum != section.max && !section.anomalies.iter().any(|a| a.field == "max") {
+        let d = err(
+            r,
+            DiagnosticKind::PointsMismatch,
+            &section.path.key("max"),
+            format!("the criteria of section {} add up to {sum}, not its max {}", section.id, section.max),
+        )
+        .expected(format!("max: {sum}, or an anomaly on `max` recording the printed value"));
+        r.push(&section.path.key("max"), d);
+    }
+}
+
+/// The form's facts: the decision's, then the form's own; `None` (reported) beyond
+/// [`MAX_FACTS`].
+fn form_facts(r: &mut Reader, decision_facts: &[FactDoc], own: &[FactDoc]) -> Option<Vec<Fact>> {
     let mut facts: Vec<Fact> = Vec::new();
-    for f in decision_facts.iter().chain(doc.facts.iter()) {
+    for f in decision_facts.iter().chain(own.iter()) {
         if facts.iter().any(|x| x.id == f.id) {
             let d = err(
                 r,
@@ -689,81 +712,208 @@ pub(crate) fn form(
         facts.push(Fact { id: f.id.clone(), text_vi: f.text_vi.clone(), name_en: f.name_en.clone() });
     }
     if facts.len() > MAX_FACTS {
-        r.error(DiagnosticKind::Limit, &root.key("facts"), format!("more than {MAX_FACTS} facts"));
+        r.error(DiagnosticKind::Limit, &DocPath::root().key("facts"), format!("more than {MAX_FACTS} facts"));
         return None;
     }
-    let fact_ids: Vec<String> = facts.iter().map(|f| f.id.clone()).collect();
-    let mut knockouts: Vec<Knockout> = Vec::new();
-    for (k, own) in
-        decision_knockouts.iter().map(|k| (k, false)).chain(doc.knockouts.iter().map(|k| (k, true)))
-    {
-        if knockouts.iter().any(|x| x.id == k.id) {
+    Some(facts)
+}
+
+/// The compiled conditions of every leaf, indexed by leaf.
+struct Gates {
+    applies_if: Vec<Option<Cond>>,
+    stops: Vec<Option<Cond>>,
+    stop_scopes: Vec<Option<StopScope>>,
+    requirement: Vec<Option<Cond>>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(form_doc: &'a FormDoc, decision: &'a Decision) -> Self {
+        Builder {
+            form_doc,
+            decision,
+            parts: Vec::new(),
+            sections: Vec::new(),
+            nodes: Vec::new(),
+            options: Vec::new(),
+            anomalies: Vec::new(),
+            leaves: Vec::new(),
+            leaf_part: Vec::new(),
+            leaf_section: Vec::new(),
+            gates: Vec::new(),
+            index: HashMap::new(),
+            markers: Vec::new(),
+        }
+    }
+
+    /// Checks and builds the parts, their sections and criteria, in printed order. The parts
+    /// must be the decision's, in its order.
+    fn parts(&mut self, r: &mut Reader) {
+        let doc = self.form_doc;
+        let want: Vec<&str> = self.decision.parts.iter().map(|p| p.0.as_str()).collect();
+        let got: Vec<&str> = doc.parts.iter().map(|p| p.id.as_str()).collect();
+        if want != got {
+            let path = DocPath::root().key("parts");
             let d = err(
                 r,
-                DiagnosticKind::DuplicateId,
-                &k.path,
-                format!("knock-out `{}` is already declared by the decision", k.id),
-            );
-            r.push(&k.path, d);
-            continue;
+                DiagnosticKind::InvalidValue,
+                &path,
+                format!("the form has parts {}", list_names(&got, 8)),
+            )
+            .expected(format!("the decision's parts {}, in that order", list_names(&want, 8)));
+            r.push(&path, d);
         }
-        // Decision-level knock-outs were checked in the decision file; their paths point there.
-        let when = if own {
-            b.condition(r, &k.when, &fact_ids, usize::MAX)
-        } else {
-            let mut scratch = Reader::new(r.file(), "");
-            b.condition(&mut scratch, &k.when, &fact_ids, usize::MAX)
-        };
-        if own && let Some(when) = &when {
-            b.check_satisfiable(r, when, &k.path.key("when"), "knock-out", facts.len());
-        }
-        if let Some(when) = when {
-            knockouts.push(Knockout {
-                id: k.id.clone(),
-                when,
-                text_vi: k.text_vi.clone(),
-                name_en: k.name_en.clone(),
-                source: k.source.clone(),
+        let mut section_ids = HashSet::new();
+        for (pi, part) in doc.parts.iter().enumerate() {
+            check_part(r, self.decision, part, &mut self.anomalies);
+            let first_section = self.sections.len();
+            for section in &part.sections {
+                self.section(r, section, pi, &mut section_ids);
+            }
+            self.parts.push(Part {
+                id: part.id.clone(),
+                title_vi: part.title_vi.clone(),
+                name_en: part.name_en.clone(),
+                max: part.max,
+                sections: first_section..self.sections.len(),
             });
         }
     }
 
-    // Gates.
-    let mut applies_if: Vec<Option<Cond>> = vec![None; b.leaves.len()];
-    let mut stops: Vec<Option<Cond>> = vec![None; b.leaves.len()];
-    let mut stop_scopes: Vec<Option<StopScope>> = vec![None; b.leaves.len()];
-    let mut requirement: Vec<Option<Cond>> = vec![None; b.leaves.len()];
-    let gates = std::mem::take(&mut b.gates);
-    for (leaf, gate) in gates {
-        b.gate(
-            r,
-            leaf,
-            gate,
-            &fact_ids,
-            facts.len(),
-            &mut applies_if,
-            &mut stops,
-            &mut stop_scopes,
-            &mut requirement,
-        );
+    /// Checks and builds one section of part `pi` and its criteria.
+    fn section(
+        &mut self,
+        r: &mut Reader,
+        section: &'a SectionDoc,
+        pi: usize,
+        section_ids: &mut HashSet<String>,
+    ) {
+        check_section(r, section, section_ids, &mut self.anomalies);
+        let si = self.sections.len();
+        let first_node = self.nodes.len();
+        self.sections.push(Section {
+            id: section.id.clone(),
+            title_vi: section.title_vi.clone(),
+            name_en: section.name_en.clone(),
+            max: section.max,
+            part: pi,
+            nodes: 0..0,
+        });
+        if section.criteria.is_empty() {
+            let d = err(r, DiagnosticKind::MissingField, &section.path.key("criteria"), "no criteria".into())
+                .expected("at least one criterion");
+            r.push(&section.path.key("criteria"), d);
+        }
+        for c in &section.criteria {
+            self.criterion(r, c, pi, si, 0);
+        }
+        self.sections[si].nodes = first_node..self.nodes.len();
     }
 
-    // Minimums: star markers, then the form's table.
-    let mut minimums = Vec::new();
-    let markers = std::mem::take(&mut b.markers);
-    for (leaf, option, stars, _) in &markers {
-        minimums.push(Minimum {
-            stars: *stars,
-            leaf: *leaf,
-            option: *option,
-            at_least: b.options[*option].points,
-            origin: MinimumOrigin::Marker,
-            in_force_from: None,
-        });
+    /// The form's knock-outs: the decision's, then the form's own, each with its condition
+    /// compiled.
+    fn knockouts(
+        &self,
+        r: &mut Reader,
+        decision_knockouts: &[KnockoutDoc],
+        own_knockouts: &[KnockoutDoc],
+        fact_ids: &[String],
+        fact_count: usize,
+    ) -> Vec<Knockout> {
+        let mut knockouts: Vec<Knockout> = Vec::new();
+        for (k, own) in
+            decision_knockouts.iter().map(|k| (k, false)).chain(own_knockouts.iter().map(|k| (k, true)))
+        {
+            if knockouts.iter().any(|x| x.id == k.id) {
+                let d = err(
+                    r,
+                    DiagnosticKind::DuplicateId,
+                    &k.path,
+                    format!("knock-out `{}` is already declared by the decision", k.id),
+                );
+                r.push(&k.path, d);
+                continue;
+            }
+            // Decision-level knock-outs were checked in the decision file; their paths point there.
+            let when = if own {
+                self.condition(r, &k.when, fact_ids, usize::MAX)
+            } else {
+                let mut scratch = Reader::new(r.file(), "");
+                self.condition(&mut scratch, &k.when, fact_ids, usize::MAX)
+            };
+            if own && let Some(when) = &when {
+                self.check_satisfiable(r, when, &k.path.key("when"), "knock-out", fact_count);
+            }
+            if let Some(when) = when {
+                knockouts.push(Knockout {
+                    id: k.id.clone(),
+                    when,
+                    text_vi: k.text_vi.clone(),
+                    name_en: k.name_en.clone(),
+                    source: k.source.clone(),
+                });
+            }
+        }
+        knockouts
     }
-    for m in &doc.minimums {
-        let Some(leaf) = b.leaf_ref(r, &m.criterion, &m.path.key("criterion"), usize::MAX) else { continue };
-        let info = &b.leaves[leaf];
+
+    /// Compiles the conditions that the criteria declared, now that every leaf is known.
+    fn gates(&mut self, r: &mut Reader, fact_ids: &[String], fact_count: usize) -> Gates {
+        let n = self.leaves.len();
+        let mut g = Gates {
+            applies_if: vec![None; n],
+            stops: vec![None; n],
+            stop_scopes: vec![None; n],
+            requirement: vec![None; n],
+        };
+        let gates = std::mem::take(&mut self.gates);
+        for (leaf, gate) in gates {
+            self.gate(
+                r,
+                leaf,
+                gate,
+                fact_ids,
+                fact_count,
+                &mut g.applies_if,
+                &mut g.stops,
+                &mut g.stop_scopes,
+                &mut g.requirement,
+            );
+        }
+        g
+    }
+
+    /// The form's minimums: the star markers, then the form's table, sorted by class and leaf;
+    /// then the markers' and the minimums' own checks.
+    fn minimums(&mut self, r: &mut Reader) -> Vec<Minimum> {
+        let mut minimums = Vec::new();
+        let markers = std::mem::take(&mut self.markers);
+        for (leaf, option, stars, _) in &markers {
+            minimums.push(Minimum {
+                stars: *stars,
+                leaf: *leaf,
+                option: *option,
+                at_least: self.options[*option].points,
+                origin: MinimumOrigin::Marker,
+                in_force_from: None,
+            });
+        }
+        for m in &self.form_doc.minimums {
+            if let Some(minimum) = self.table_minimum(r, m) {
+                minimums.push(minimum);
+            }
+        }
+        minimums.sort_by_key(|m| (m.stars, m.leaf));
+        self.check_markers(r, &markers);
+        self.check_reachable(r, &minimums);
+        minimums
+    }
+
+    /// One row of the form's table of minimums: its criterion and option resolved, its start
+    /// date within the decision's period (reported, but the row is kept).
+    fn table_minimum(&self, r: &mut Reader, m: &MinimumDoc) -> Option<Minimum> {
+        let decision = self.decision;
+        let leaf = self.leaf_ref(r, &m.criterion, &m.path.key("criterion"), usize::MAX)?;
+        let info = &self.leaves[leaf];
         let Some(pos) = info.keys.iter().position(|k| *k == m.at_least) else {
             let keys = info.keys.clone();
             let d = err(
@@ -775,9 +925,9 @@ pub(crate) fn form(
             .expected(format!("one of {}", list_names(&keys, 12)))
             .suggest_opt(did_you_mean(&m.at_least, keys.iter().map(String::as_str)));
             r.push(&m.path.key("at_least"), d);
-            continue;
+            return None;
         };
-        let option = b.nodes[info.node].options.start + pos;
+        let option = self.nodes[info.node].options.start + pos;
         if let Some(from) = m.in_force_from
             && !decision.in_force_on(from)
         {
@@ -794,80 +944,55 @@ pub(crate) fn form(
             ));
             r.push(&m.path.key("in_force_from"), d);
         }
-        minimums.push(Minimum {
+        Some(Minimum {
             stars: m.stars,
             leaf,
             option,
-            at_least: b.options[option].points,
+            at_least: self.options[option].points,
             origin: MinimumOrigin::Table { text_vi: m.text_vi.clone(), source: m.source.clone() },
             in_force_from: m.in_force_from,
-        });
+        })
     }
-    minimums.sort_by_key(|m| (m.stars, m.leaf));
-    b.check_markers(r, &markers);
-    b.check_reachable(r, &minimums);
 
-    if r.has_errors() {
-        return None;
+    /// The scoring tables of the leaves (struct of arrays, in leaf order), with their gates.
+    fn compiled_leaves(&self, gates: Gates) -> Leaves {
+        let Gates { applies_if, stops, stop_scopes, requirement } = gates;
+        let mut leaves = Leaves::default();
+        for (i, info) in self.leaves.iter().enumerate() {
+            let node = &self.nodes[info.node];
+            leaves.node.push(info.node);
+            leaves.part.push(self.leaf_part[i]);
+            leaves.section.push(self.leaf_section[i]);
+            leaves.option_start.push(leaves.option_points.len() as u32);
+            leaves.option_count.push(node.options.len() as u8);
+            let options = &self.options[node.options.clone()];
+            leaves.option_points.extend(options.iter().map(|o| o.points.hundredths()));
+            leaves.option_letter.extend(options.iter().map(|o| match o.key.as_bytes() {
+                &[letter] => letter,
+                _ => 0,
+            }));
+            let mut flags = 0;
+            if node.kind == CriterionKind::Cumulative {
+                flags |= LEAF_CUMULATIVE;
+            }
+            if applies_if.get(i).is_some_and(Option::is_some) {
+                flags |= LEAF_APPLIES_IF;
+            }
+            if stops.get(i).is_some_and(Option::is_some) {
+                flags |= LEAF_STOPS;
+            }
+            if requirement.get(i).is_some_and(Option::is_some) {
+                flags |= LEAF_REQUIREMENT;
+            }
+            let start = leaves.option_start[i];
+            leaves.info.push(crate::form::LeafInfo { start, stop_end: 0, flags, part: self.leaf_part[i] });
+        }
+        set_stop_ends(&mut leaves, &stop_scopes);
+        leaves.applies_if = applies_if;
+        leaves.stops = stops;
+        leaves.requirement = requirement;
+        leaves
     }
-    let mut leaves = Leaves::default();
-    for (i, info) in b.leaves.iter().enumerate() {
-        let node = &b.nodes[info.node];
-        leaves.node.push(info.node);
-        leaves.part.push(b.leaf_part[i]);
-        leaves.section.push(b.leaf_section[i]);
-        leaves.option_start.push(leaves.option_points.len() as u32);
-        leaves.option_count.push(node.options.len() as u8);
-        let options = &b.options[node.options.clone()];
-        leaves.option_points.extend(options.iter().map(|o| o.points.hundredths()));
-        leaves.option_letter.extend(options.iter().map(|o| match o.key.as_bytes() {
-            &[letter] => letter,
-            _ => 0,
-        }));
-        let mut flags = 0;
-        if node.kind == CriterionKind::Cumulative {
-            flags |= LEAF_CUMULATIVE;
-        }
-        if applies_if.get(i).is_some_and(Option::is_some) {
-            flags |= LEAF_APPLIES_IF;
-        }
-        if stops.get(i).is_some_and(Option::is_some) {
-            flags |= LEAF_STOPS;
-        }
-        if requirement.get(i).is_some_and(Option::is_some) {
-            flags |= LEAF_REQUIREMENT;
-        }
-        let start = leaves.option_start[i];
-        leaves.info.push(crate::form::LeafInfo { start, stop_end: 0, flags, part: b.leaf_part[i] });
-    }
-    set_stop_ends(&mut leaves, &stop_scopes);
-    leaves.applies_if = applies_if;
-    leaves.stops = stops;
-    leaves.requirement = requirement;
-    Some(Form {
-        decision: Arc::clone(decision),
-        set: doc.set.clone(),
-        name_vi: doc.name_vi.clone(),
-        name_en: doc.name_en.clone(),
-        source: doc.source.clone(),
-        in_force_from: doc.in_force_from,
-        in_force_until: doc.in_force_until,
-        version_note: doc.version_note.clone(),
-        notes: doc.notes.clone(),
-        file: r.file().to_string(),
-        sha256,
-        parts: b.parts,
-        sections: b.sections,
-        nodes: b.nodes,
-        options: b.options,
-        facts,
-        knockouts_on_facts_only: knockouts.iter().all(|k| matches!(k.when, Cond::Fact(_))),
-        knockouts,
-        minimums,
-        anomalies: b.anomalies,
-        leaves,
-        index: b.index,
-    })
 }
 
 /// Where each leaf's stop ends: the leaf count for a stop of the evaluation (ruling 9), the end
@@ -930,42 +1055,261 @@ fn check_applied_max(r: &mut Reader, anomalies: &[AnomalyDoc], max: Points) {
     check_applied(r, anomalies, "max", max);
 }
 
-impl<'a> Builder<'a> {
-    fn criterion(&mut self, r: &mut Reader, c: &'a CriterionDoc, part: usize, section: usize, depth: u8) {
-        if let Some(&prev) = self.index.get(&c.id) {
+/// A criterion's id (well-formed, not an assessment field's name) and its case ids.
+fn check_criterion_ids(r: &mut Reader, c: &CriterionDoc) {
+    check_id(r, &c.id, &c.path, "criterion id");
+    if let Some(column) = RESERVED_COLUMNS.iter().find(|n| n.eq_ignore_ascii_case(&c.id)) {
+        let d = Diagnostic::error(
+            DiagnosticKind::InvalidValue,
+            c.path.to_string(),
+            format!(
+                "criterion id `{}` is also the name of an assessment field and bulk CSV column (`{column}`)",
+                c.id
+            ),
+        )
+        .expected(format!("a criterion id other than {}", list_names(RESERVED_COLUMNS, 20)))
+        .suggest("use the form's own numbering (`1.1`, `6.2`, `7`)");
+        r.push(&c.path, d);
+    }
+    for (case, _) in &c.cases {
+        check_id(r, case, &c.path.key("cases").key(case), "case id");
+    }
+}
+
+/// Reports a criterion of the wrong shape for its kind.
+fn shape_error(r: &mut Reader, c: &CriterionDoc, message: String, expected: &str) {
+    let d = Diagnostic::error(DiagnosticKind::InvalidValue, c.path.to_string(), message)
+        .expected(expected.to_string());
+    r.push(&c.path, d);
+}
+
+/// A group holds nested criteria that add up to its max, no options and no condition.
+fn check_group_shape(r: &mut Reader, c: &CriterionDoc, max_anomaly: bool) {
+    if !c.options.is_empty() {
+        shape_error(r, c, format!("group {} has options", c.id), "a group holds `criteria`, not `options`");
+    }
+    if c.criteria.is_empty() {
+        shape_error(
+            r,
+            c,
+            format!("group {} has no nested criteria", c.id),
+            "`criteria` with at least one child",
+        );
+    }
+    let sum: Points = c.criteria.iter().map(|x| x.max).sum();
+    if sum != c.max && !max_anomaly {
+        let d = Diagnostic::error(
+            DiagnosticKind::PointsMismatch,
+            c.path.key("max").to_string(),
+            format!("the criteria of group {} add up to {sum}, not its max {}", c.id, c.max),
+        )
+        .expected(format!("max: {sum}, or an anomaly on `max`"));
+        r.push(&c.path.key("max"), d);
+    }
+    if c.applies_if.is_some() || c.stops.is_some() || c.requirement.is_some() {
+        shape_error(r, c, format!("group {} has a condition", c.id), "conditions on answered criteria");
+    }
+}
+
+/// An answered criterion: a yes/no one has no options, the others from 1 to [`MAX_OPTIONS`];
+/// none has nested criteria.
+fn check_answered_shape(r: &mut Reader, c: &CriterionDoc) {
+    match c.kind {
+        CriterionKind::YesNo => {
+            if !c.options.is_empty() {
+                shape_error(
+                    r,
+                    c,
+                    format!("yes/no criterion {} has options", c.id),
+                    "no options (yes scores max, no 0)",
+                );
+            }
+        }
+        CriterionKind::Pick | CriterionKind::Cumulative => {
+            if c.options.is_empty() {
+                shape_error(
+                    r,
+                    c,
+                    format!("criterion {} has no options", c.id),
+                    "`options`, or `kind: yes_no`",
+                );
+            }
+            if c.options.len() > MAX_OPTIONS {
+                shape_error(
+                    r,
+                    c,
+                    format!("criterion {} has {} options", c.id, c.options.len()),
+                    "at most 64 options",
+                );
+            }
+        }
+        CriterionKind::Group => {}
+    }
+    if !c.criteria.is_empty() {
+        shape_error(
+            r,
+            c,
+            format!("criterion {} has nested criteria", c.id),
+            "`kind: group` for a criterion with children",
+        );
+    }
+}
+
+/// One printed option: its key, anomalies and points (at most the criterion's max unless an
+/// anomaly records them), and its case.
+fn check_option(
+    r: &mut Reader,
+    c: &CriterionDoc,
+    o: &OptionDoc,
+    case_ids: &[&str],
+    anomalies: &mut Vec<Anomaly>,
+) {
+    check_id(r, &o.key, &o.path, "option key");
+    warn_anomalies(r, &o.anomalies, anomalies);
+    check_applied(r, &o.anomalies, "points", o.points);
+    if o.points > c.max && !o.anomalies.iter().any(|a| a.field == "points") {
+        let d = Diagnostic::error(
+            DiagnosticKind::PointsMismatch,
+            o.path.key("points").to_string(),
+            format!("option {} gives {} points, more than the criterion's max {}", o.key, o.points, c.max),
+        )
+        .expected(format!("at most {}", c.max))
+        .suggest("if the decision prints this, record it as an anomaly on `points` and apply a value");
+        r.push(&o.path.key("points"), d);
+    }
+    if ["yes", "no", "none"].contains(&o.key.as_str()) {
+        let d = Diagnostic::error(
+            DiagnosticKind::InvalidValue,
+            o.path.to_string(),
+            format!("option key `{}` is reserved for answers", o.key),
+        )
+        .expected("option keys a, b, c…");
+        r.push(&o.path, d);
+    }
+    check_option_case(r, c, o, case_ids);
+}
+
+/// An option names one of its criterion's alternative cases exactly when the criterion has
+/// them.
+fn check_option_case(r: &mut Reader, c: &CriterionDoc, o: &OptionDoc, case_ids: &[&str]) {
+    match (&o.case, case_ids.is_empty()) {
+        (Some(case), false) if !case_ids.contains(&case.as_str()) => {
             let d = Diagnostic::error(
-                DiagnosticKind::DuplicateId,
-                c.path.to_string(),
-                format!(
-                    "criterion `{}` appears twice (first in section {})",
-                    c.id, self.sections[self.nodes[prev].section].id
-                ),
+                DiagnosticKind::UnknownReference,
+                o.path.key("case").to_string(),
+                format!("unknown case `{case}`"),
             )
-            .expected("criterion ids unique in the form");
-            r.push(&c.path, d);
+            .expected(format!("one of {}", list_names(case_ids, 8)))
+            .suggest_opt(did_you_mean(case, case_ids.iter().copied()));
+            r.push(&o.path.key("case"), d);
+        }
+        (None, false) => {
+            let d = Diagnostic::error(
+                DiagnosticKind::MissingField,
+                o.path.to_string(),
+                format!("criterion {} has alternative cases but option {} names none", c.id, o.key),
+            )
+            .expected(format!("case: one of {}", list_names(case_ids, 8)));
+            r.push(&o.path, d);
+        }
+        (Some(_), true) => {
+            let d = Diagnostic::error(
+                DiagnosticKind::UnknownReference,
+                o.path.key("case").to_string(),
+                format!("criterion {} declares no `cases`", c.id),
+            )
+            .suggest("declare the cases under the criterion's `cases`");
+            r.push(&o.path.key("case"), d);
+        }
+        _ => {}
+    }
+}
+
+/// A criterion's max is what its best answer gives: the highest option, or for a cumulative
+/// criterion the sum of its options (unless an anomaly on `max` records the printed value).
+fn check_max_against_options(
+    r: &mut Reader,
+    c: &CriterionDoc,
+    highest: Points,
+    sum: Points,
+    max_anomaly: bool,
+) {
+    let (expected_max, rule) = match c.kind {
+        CriterionKind::Cumulative => (sum, "the options of a cumulative criterion add up to"),
+        _ => (highest, "the highest option gives"),
+    };
+    if c.kind != CriterionKind::YesNo && !c.options.is_empty() && expected_max != c.max && !max_anomaly {
+        let d = Diagnostic::error(
+            DiagnosticKind::PointsMismatch,
+            c.path.key("max").to_string(),
+            format!("criterion {}: {rule} {expected_max}, but its max is {}", c.id, c.max),
+        )
+        .expected(format!("max: {expected_max}, or an anomaly on `max` recording the printed value"));
+        r.push(&c.path.key("max"), d);
+    }
+}
+
+impl<'a> Builder<'a> {
+    /// Checks one criterion and builds its node; a group's children follow it, an answered
+    /// criterion becomes a leaf with its options.
+    fn criterion(&mut self, r: &mut Reader, c: &'a CriterionDoc, part: usize, section: usize, depth: u8) {
+        if self.report_duplicate(r, c) {
             return;
         }
-        check_id(r, &c.id, &c.path, "criterion id");
-        if let Some(column) = RESERVED_COLUMNS.iter().find(|n| n.eq_ignore_ascii_case(&c.id)) {
-            let d = Diagnostic::error(
-                DiagnosticKind::InvalidValue,
-                c.path.to_string(),
-                format!(
-                    "criterion id `{}` is also the name of an assessment field and bulk CSV column (`{column}`)",
-                    c.id
-                ),
-            )
-            .expected(format!("a criterion id other than {}", list_names(RESERVED_COLUMNS, 20)))
-            .suggest("use the form's own numbering (`1.1`, `6.2`, `7`)");
-            r.push(&c.path, d);
-        }
-        for (case, _) in &c.cases {
-            check_id(r, case, &c.path.key("cases").key(case), "case id");
-        }
+        check_criterion_ids(r, c);
         let mut anomalies = Vec::new();
         warn_anomalies(r, &c.anomalies, &mut anomalies);
         check_applied_max(r, &c.anomalies, c.max);
         let max_anomaly = c.anomalies.iter().any(|a| a.field == "max");
+        let node = self.push_node(c, part, section, depth);
+        if c.kind == CriterionKind::Group {
+            check_group_shape(r, c, max_anomaly);
+            self.nodes[node].anomalies = anomalies;
+            for child in &c.criteria {
+                self.criterion(r, child, part, section, depth + 1);
+            }
+            return;
+        }
+        check_answered_shape(r, c);
+        let start = self.options.len();
+        let leaf = self.leaves.len();
+        let keys = self.options(r, c, leaf, max_anomaly, &mut anomalies);
+        self.nodes[node].options = start..self.options.len();
+        self.nodes[node].leaf = Some(leaf);
+        self.nodes[node].anomalies = anomalies;
+        self.leaves.push(LeafInfo { id: c.id.clone(), node, kind: c.kind, keys });
+        self.leaf_part.push(part as u8);
+        self.leaf_section.push(section as u16);
+        if let Some(g) = &c.applies_if {
+            self.gates.push((leaf, PendingGate::AppliesIf(g)));
+        }
+        if let Some(g) = &c.stops {
+            self.gates.push((leaf, PendingGate::Stop(g)));
+        }
+        if let Some(g) = &c.requirement {
+            self.gates.push((leaf, PendingGate::Requirement(g)));
+        }
+    }
+
+    /// Reports a criterion id already used in the form; true if so (the criterion is skipped).
+    fn report_duplicate(&self, r: &mut Reader, c: &CriterionDoc) -> bool {
+        let Some(&prev) = self.index.get(&c.id) else { return false };
+        let d = Diagnostic::error(
+            DiagnosticKind::DuplicateId,
+            c.path.to_string(),
+            format!(
+                "criterion `{}` appears twice (first in section {})",
+                c.id, self.sections[self.nodes[prev].section].id
+            ),
+        )
+        .expected("criterion ids unique in the form");
+        r.push(&c.path, d);
+        true
+    }
+
+    /// Adds the criterion's node (options, leaf and anomalies are filled in later) and indexes
+    /// it by id; returns its index.
+    fn push_node(&mut self, c: &CriterionDoc, part: usize, section: usize, depth: u8) -> usize {
         let source = c.source.clone().unwrap_or_else(|| {
             format!("{}, Phần {}, mục {}", self.form_doc.source, self.form_doc.parts[part].id, c.id)
         });
@@ -990,79 +1334,19 @@ impl<'a> Builder<'a> {
             requirement: None,
             anomalies: Vec::new(),
         });
-        let shape = |r: &mut Reader, message: String, expected: &str| {
-            let d = Diagnostic::error(DiagnosticKind::InvalidValue, c.path.to_string(), message)
-                .expected(expected.to_string());
-            r.push(&c.path, d);
-        };
-        match c.kind {
-            CriterionKind::Group => {
-                if !c.options.is_empty() {
-                    shape(
-                        r,
-                        format!("group {} has options", c.id),
-                        "a group holds `criteria`, not `options`",
-                    );
-                }
-                if c.criteria.is_empty() {
-                    shape(
-                        r,
-                        format!("group {} has no nested criteria", c.id),
-                        "`criteria` with at least one child",
-                    );
-                }
-                let sum: Points = c.criteria.iter().map(|x| x.max).sum();
-                if sum != c.max && !max_anomaly {
-                    let d = Diagnostic::error(
-                        DiagnosticKind::PointsMismatch,
-                        c.path.key("max").to_string(),
-                        format!("the criteria of group {} add up to {sum}, not its max {}", c.id, c.max),
-                    )
-                    .expected(format!("max: {sum}, or an anomaly on `max`"));
-                    r.push(&c.path.key("max"), d);
-                }
-                if c.applies_if.is_some() || c.stops.is_some() || c.requirement.is_some() {
-                    shape(r, format!("group {} has a condition", c.id), "conditions on answered criteria");
-                }
-                self.nodes[node].anomalies = anomalies;
-                for child in &c.criteria {
-                    self.criterion(r, child, part, section, depth + 1);
-                }
-                return;
-            }
-            CriterionKind::YesNo => {
-                if !c.options.is_empty() {
-                    shape(
-                        r,
-                        format!("yes/no criterion {} has options", c.id),
-                        "no options (yes scores max, no 0)",
-                    );
-                }
-            }
-            CriterionKind::Pick | CriterionKind::Cumulative => {
-                if c.options.is_empty() {
-                    shape(r, format!("criterion {} has no options", c.id), "`options`, or `kind: yes_no`");
-                }
-                if c.options.len() > MAX_OPTIONS {
-                    shape(
-                        r,
-                        format!("criterion {} has {} options", c.id, c.options.len()),
-                        "at most 64 options",
-                    );
-                }
-            }
-        }
-        if !c.criteria.is_empty() {
-            shape(
-                r,
-                format!("criterion {} has nested criteria", c.id),
-                "`kind: group` for a criterion with children",
-            );
-        }
+        node
+    }
 
-        // Options.
-        let start = self.options.len();
-        let leaf = self.leaves.len();
+    /// Checks and adds an answered criterion's options (`no` and `yes` for a yes/no criterion,
+    /// then the printed ones), and checks its max against them; returns the option keys.
+    fn options(
+        &mut self,
+        r: &mut Reader,
+        c: &CriterionDoc,
+        leaf: usize,
+        max_anomaly: bool,
+        anomalies: &mut Vec<Anomaly>,
+    ) -> Vec<String> {
         let mut keys = Vec::new();
         if c.kind == CriterionKind::YesNo {
             for (key, points, text) in [("no", Points::ZERO, "Không"), ("yes", c.max, "Có")] {
@@ -1080,64 +1364,7 @@ impl<'a> Builder<'a> {
         let mut highest = Points::ZERO;
         let mut sum = Points::ZERO;
         for o in &c.options {
-            check_id(r, &o.key, &o.path, "option key");
-            warn_anomalies(r, &o.anomalies, &mut anomalies);
-            check_applied(r, &o.anomalies, "points", o.points);
-            if o.points > c.max && !o.anomalies.iter().any(|a| a.field == "points") {
-                let d = Diagnostic::error(
-                    DiagnosticKind::PointsMismatch,
-                    o.path.key("points").to_string(),
-                    format!(
-                        "option {} gives {} points, more than the criterion's max {}",
-                        o.key, o.points, c.max
-                    ),
-                )
-                .expected(format!("at most {}", c.max))
-                .suggest(
-                    "if the decision prints this, record it as an anomaly on `points` and apply a value",
-                );
-                r.push(&o.path.key("points"), d);
-            }
-            if ["yes", "no", "none"].contains(&o.key.as_str()) {
-                let d = Diagnostic::error(
-                    DiagnosticKind::InvalidValue,
-                    o.path.to_string(),
-                    format!("option key `{}` is reserved for answers", o.key),
-                )
-                .expected("option keys a, b, c…");
-                r.push(&o.path, d);
-            }
-            match (&o.case, case_ids.is_empty()) {
-                (Some(case), false) if !case_ids.contains(&case.as_str()) => {
-                    let d = Diagnostic::error(
-                        DiagnosticKind::UnknownReference,
-                        o.path.key("case").to_string(),
-                        format!("unknown case `{case}`"),
-                    )
-                    .expected(format!("one of {}", list_names(&case_ids, 8)))
-                    .suggest_opt(did_you_mean(case, case_ids.iter().copied()));
-                    r.push(&o.path.key("case"), d);
-                }
-                (None, false) => {
-                    let d = Diagnostic::error(
-                        DiagnosticKind::MissingField,
-                        o.path.to_string(),
-                        format!("criterion {} has alternative cases but option {} names none", c.id, o.key),
-                    )
-                    .expected(format!("case: one of {}", list_names(&case_ids, 8)));
-                    r.push(&o.path, d);
-                }
-                (Some(_), true) => {
-                    let d = Diagnostic::error(
-                        DiagnosticKind::UnknownReference,
-                        o.path.key("case").to_string(),
-                        format!("criterion {} declares no `cases`", c.id),
-                    )
-                    .suggest("declare the cases under the criterion's `cases`");
-                    r.push(&o.path.key("case"), d);
-                }
-                _ => {}
-            }
+            check_option(r, c, o, &case_ids, anomalies);
             if let Some(star) = o.star {
                 self.markers.push((leaf, self.options.len(), star, o.path.key("star")));
             }
@@ -1152,34 +1379,8 @@ impl<'a> Builder<'a> {
                 case: o.case.clone(),
             });
         }
-        let (expected_max, rule) = match c.kind {
-            CriterionKind::Cumulative => (sum, "the options of a cumulative criterion add up to"),
-            _ => (highest, "the highest option gives"),
-        };
-        if c.kind != CriterionKind::YesNo && !c.options.is_empty() && expected_max != c.max && !max_anomaly {
-            let d = Diagnostic::error(
-                DiagnosticKind::PointsMismatch,
-                c.path.key("max").to_string(),
-                format!("criterion {}: {rule} {expected_max}, but its max is {}", c.id, c.max),
-            )
-            .expected(format!("max: {expected_max}, or an anomaly on `max` recording the printed value"));
-            r.push(&c.path.key("max"), d);
-        }
-        self.nodes[node].options = start..self.options.len();
-        self.nodes[node].leaf = Some(leaf);
-        self.nodes[node].anomalies = anomalies;
-        self.leaves.push(LeafInfo { id: c.id.clone(), node, kind: c.kind, keys });
-        self.leaf_part.push(part as u8);
-        self.leaf_section.push(section as u16);
-        if let Some(g) = &c.applies_if {
-            self.gates.push((leaf, PendingGate::AppliesIf(g)));
-        }
-        if let Some(g) = &c.stops {
-            self.gates.push((leaf, PendingGate::Stop(g)));
-        }
-        if let Some(g) = &c.requirement {
-            self.gates.push((leaf, PendingGate::Requirement(g)));
-        }
+        check_max_against_options(r, c, highest, sum, max_anomaly);
+        keys
     }
 
     /// Compiles one criterion's condition. `applies_if` and `requirement` read earlier criteria
