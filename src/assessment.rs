@@ -18,7 +18,7 @@ use crate::catalog::Catalog;
 use crate::date::Date;
 use crate::diag::{Collector, Diagnostic, DiagnosticKind, Severity, did_you_mean, list_names, thousands};
 use crate::doc::CriterionKind;
-use crate::error::AssessmentError;
+use crate::error::{AssessmentError, Fault, missing_form_reason};
 use crate::form::Form;
 use crate::locate::{DocPath, Locations};
 use crate::read::{Limits, Reader, parse, read_file, scalar_text, type_name};
@@ -84,7 +84,9 @@ pub(crate) const FIELDS: &[&str] = &[
 ];
 
 impl Assessment {
-    /// Reads an assessment from YAML or JSON text. `file` names it in messages.
+    /// Reads an assessment from YAML or JSON text. `file` names it in messages. A text whose
+    /// first character (after white space) is `{` or `[` is JSON: its syntax errors are the
+    /// JSON parser's, at its line and column.
     ///
     /// ```
     /// let a = ocop_rating::Assessment::from_text("a.yaml", "decision: 26-2026\nset: \"01\"\nanswers: {}\n")?;
@@ -353,6 +355,9 @@ fn read_answers(r: &mut Reader, v: &Value, path: &DocPath) -> Vec<(String, Writt
 #[derive(Clone, Debug)]
 pub struct Scored<'c> {
     form: &'c Form,
+    /// The decision whose rules govern the certificate's re-rating (ruling 13), when a
+    /// recognition date is given.
+    renewal: Option<&'c crate::form::Decision>,
     sheets: Vec<Sheet<'c>>,
     names: Vec<String>,
     outcome: Outcome<'c>,
@@ -404,6 +409,7 @@ impl<'c> Scored<'c> {
             a.evaluated_on.or(a.lodged_on),
             a.evaluating_level.as_deref(),
             a.recognised_on,
+            self.renewal,
         )
     }
     /// The audit trace (computed on demand; the sheets were checked when scored).
@@ -540,10 +546,35 @@ impl Catalog {
             Ok(f) => Ok((f, chosen_by)),
             Err(e) => {
                 let Some(d) = e.diagnostics().first().cloned() else { return Err(e) };
+                // A rule file that does not compile: told as it is, in the rule file's terms,
+                // not as a problem of the assessment. (A missing form is the assessment's set.)
+                if d.kind != DiagnosticKind::MissingForm && e.fault() != Fault::Input {
+                    return Err(e);
+                }
                 let field = if d.path.is_empty() { "set".to_string() } else { d.path.clone() };
+                let d = match self.missing_form(&decision_key, &a.set, &d) {
+                    Some(missing) => missing,
+                    None => d,
+                };
                 Err(wrap(d, &field))
             }
         }
+    }
+
+    /// When the catalog has no form for `set` of `decision` (`found`, a `no-applicable-form`
+    /// error at `set`) although the decision has that set ([`missing_form_reason`]): the
+    /// `missing-form` error that says so, the rules' fault rather than the client's.
+    fn missing_form(&self, decision: &str, set: &str, found: &Diagnostic) -> Option<Diagnostic> {
+        if found.kind != DiagnosticKind::NoApplicableForm || found.path != "set" {
+            return None;
+        }
+        let forms = self.forms_of(decision);
+        if forms.iter().any(|f| f.set() == set) {
+            // Versions of the set exist (none for the date, or several to choose from).
+            return None;
+        }
+        let why = missing_form_reason(forms.iter().map(|f| f.set()), set)?;
+        Some(Diagnostic::missing_form(decision, set, &why))
     }
 
     /// Reads nothing, resolves the form, checks every answer and scores.
@@ -620,7 +651,11 @@ impl Catalog {
                 let d = Diagnostic::error(
                     DiagnosticKind::MissingAnswer,
                     "",
-                    format!("{who}{} criteria not answered: {}", missing.len(), list_names(&missing, 60)),
+                    format!(
+                        "{who}{} not answered: {}",
+                        crate::diag::plural(missing.len(), "criterion", "criteria"),
+                        list_names(&missing, 60)
+                    ),
                 )
                 .expected("an answer to every criterion (`none` when no printed option is met)");
                 diagnostics.push(a.diag(&ws.path, d));
@@ -642,6 +677,7 @@ impl Catalog {
             return Err(AssessmentError::new(diagnostics.finish(&a.file)));
         }
         let outcome = form.score_council_on(&sheets, a.lodged_on)?;
-        Ok(Scored { form, sheets, names, outcome, assessment: a.clone(), chosen_by })
+        let renewal = a.recognised_on.and_then(|d| self.renewal_decision(form.decision(), d));
+        Ok(Scored { form, renewal, sheets, names, outcome, assessment: a.clone(), chosen_by })
     }
 }

@@ -60,6 +60,15 @@ pub enum DiagnosticKind {
     NoApplicableForm,
     /// A regression case whose result differs from what it expects.
     CaseMismatch,
+    /// The catalog has no form for a set that the decision has: its forms are numbered past
+    /// the set (or it has none), so the set exists and the catalog is incomplete. The rules'
+    /// fault ([`Fault::Rules`](crate::Fault::Rules)), not the assessment's: a set the decision
+    /// does not have at all is [`DiagnosticKind::NoApplicableForm`].
+    MissingForm,
+    /// A rule file that an assessment needs cannot be used: it did not compile when first
+    /// used. Followed by the file's own diagnostics. The rules' fault
+    /// ([`Fault::Rules`](crate::Fault::Rules)).
+    Rules,
     /// More diagnostics were found in one input than are kept ([`Limits::max_diagnostics`](crate::Limits)):
     /// this one stands for the rest and counts them (see [`Diagnostic::omitted`]).
     Omitted,
@@ -88,8 +97,20 @@ impl DiagnosticKind {
             DiagnosticKind::InvalidAnswer => "invalid-answer",
             DiagnosticKind::NoApplicableForm => "no-applicable-form",
             DiagnosticKind::CaseMismatch => "case-mismatch",
+            DiagnosticKind::MissingForm => "missing-form",
+            DiagnosticKind::Rules => "rules",
             DiagnosticKind::Omitted => "omitted",
         }
+    }
+}
+
+impl DiagnosticKind {
+    /// Whether an error of this kind in an [`AssessmentError`](crate::AssessmentError) is the
+    /// catalog's fault rather than the assessment's ([`AssessmentError::fault`](crate::AssessmentError::fault)).
+    /// Only the kinds that say so: most kinds (`syntax`, `unknown-field`, `io`…) occur in rule
+    /// files and assessments alike, and are whoever's text they are found in.
+    pub(crate) fn is_rules_fault(self) -> bool {
+        matches!(self, DiagnosticKind::MissingForm | DiagnosticKind::Rules)
     }
 }
 
@@ -170,6 +191,36 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// A `missing-form` error at `set`: `decision` has set `set` (`why` says how that is
+    /// known, e.g. "its forms are numbered up to 26"), but the catalog has no form for it.
+    /// What [`Catalog::form`](crate::Catalog::form) reports for a set that the decision has and
+    /// the catalog lacks; a set the decision does not have is `no-applicable-form`.
+    pub(crate) fn missing_form(decision: &str, set: &str, why: &str) -> Diagnostic {
+        Diagnostic::error(
+            DiagnosticKind::MissingForm,
+            "set",
+            format!("the catalog has no form for set {set} of decision {decision}, although the decision has that set ({why})"),
+        )
+        .expected(format!("the rule file of set {set} in the decision's folder"))
+        .suggest("the rules loaded are incomplete: the service's operator must add the form; the assessment may be right")
+    }
+
+    /// A `rules` error in `file`: the form of `set` of `decision` does not compile
+    /// (`errors` errors, listed after it).
+    pub(crate) fn broken_rules(file: &str, decision: &str, set: &str, errors: u64) -> Diagnostic {
+        let mut d = Diagnostic::error(
+            DiagnosticKind::Rules,
+            "",
+            format!(
+                "the rule file of set {set} of decision {decision} does not compile ({}): no assessment of that set can be scored",
+                plural(errors, "error", "errors")
+            ),
+        )
+        .suggest("the rules loaded are broken: the service's operator must fix the rule file; the assessment may be right");
+        d.file = file.to_string();
+        d
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -204,7 +255,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Formats a list of diagnostics, one per paragraph, errors and warnings counted at the end
-/// (those left out by the cap included: see [`DiagnosticKind::Omitted`]).
+/// (those left out by the cap included: see [`DiagnosticKind::Omitted`]): `1 error, 2 warnings`.
 pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
@@ -212,7 +263,11 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
         out.push('\n');
     }
     let (errors, warnings) = count(diagnostics);
-    out.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
+    out.push_str(&format!(
+        "{}, {}\n",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings")
+    ));
     out
 }
 
@@ -348,7 +403,30 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// "did you mean `x`?" for the candidate closest to `found`, when one is close enough.
+/// "did you mean `x`?" for the candidate closest to `found`, when one is plausibly what was
+/// meant; `None` when no candidate is, or when several are equally plausible.
+///
+/// Two kinds of names get two rules:
+///
+/// - **Words** (field, fact and option names, decision keys): the candidate with the fewest
+///   edits (Levenshtein, ignoring case), when that is at most a third of `found`'s length (at
+///   least 1) and leaves something in common (`z` is not "close" to `a`). `titel_vi` →
+///   `title_vi`.
+/// - **Criterion ids** (when every candidate is an id: ASCII digits and dots, starting and ending
+///   with a digit, such as `1.10`, `6.2`, `7`, or a set's `01`). Ids are not words: `1.8` and
+///   `1.1` differ by one character, but `1.1` is another criterion of the form, not a spelling
+///   of `1.8`. So an id is suggested only when it is plausibly a typo, and `found` must hold a
+///   digit:
+///   1. `found` is read as an id is commonly mistyped: the letters `O`/`o` as `0`, `l`/`I` as
+///      `1`, a `,` (the Vietnamese decimal comma), `-`, `_`, `/`, `;` or a space as `.`, and
+///      surrounding spaces and dots trimmed. When that reading is a candidate, it is suggested:
+///      `1.1O` → `1.10`, `6,2` → `6.2`, `3.1.` → `3.1`.
+///   2. Otherwise the near misses are the candidates one edit away from that reading (a
+///      character inserted, deleted or replaced, or two neighbours swapped). The only near miss
+///      is suggested (`1.10` → `1.1` in a form without `1.0`, `1.11` or `1.1x`; `3.9` → `3.1`
+///      in a form whose part 3 has no other one-digit sibling); two or more (`1.8` among
+///      `1.1`…`1.7`) give no suggestion, since any choice would be a guess: the list of valid
+///      ids that the diagnostic gives is the better help.
 pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     // Names are short; a long text is no typo of one, and comparing two long ones would cost
     // their product (hostile input has texts of 64 KiB).
@@ -357,17 +435,80 @@ pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a st
     if chars > LONGEST {
         return None;
     }
+    let candidates: Vec<&str> = candidates.into_iter().filter(|c| c.len() <= 4 * LONGEST).collect();
+    if !candidates.is_empty() && candidates.iter().all(|c| is_id(c)) {
+        return id_suggestion(found, &candidates).map(|c| format!("did you mean `{c}`?"));
+    }
     let limit = (chars / 3).max(1);
     let found = found.to_lowercase();
     candidates
         .into_iter()
         // Lengths further apart than the limit cannot be within it.
-        .filter(|c| c.len() <= 4 * LONGEST && c.chars().count().abs_diff(chars) <= limit)
+        .filter(|c| c.chars().count().abs_diff(chars) <= limit)
         .map(|c| (distance(&found, &c.to_lowercase()), c))
         // A suggestion must share something with what was found: `z` is not "close" to `a`.
         .filter(|(d, c)| *d <= limit && *d < chars && *d < c.chars().count())
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Whether `name` is shaped like a criterion id: ASCII digits and dots, a digit at each end.
+fn is_id(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_digit)
+        && bytes.last().is_some_and(u8::is_ascii_digit)
+        && bytes.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+}
+
+/// The id among `ids` that `found` plausibly mistypes (the rule of [`did_you_mean`]).
+fn id_suggestion<'a>(found: &str, ids: &[&'a str]) -> Option<&'a str> {
+    if !found.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let read: String = found
+        .trim()
+        .chars()
+        .map(|c| match c {
+            'O' | 'o' => '0',
+            'l' | 'I' => '1',
+            ',' | '-' | '_' | '/' | ';' | ' ' => '.',
+            other => other,
+        })
+        .collect();
+    let read = read.trim_matches('.');
+    if let Some(id) = ids.iter().find(|id| **id == read) {
+        return Some(id);
+    }
+    let mut near = ids.iter().filter(|id| id.len().abs_diff(read.len()) <= 1 && one_edit_apart(read, id));
+    match (near.next(), near.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// Whether `a` becomes `b` by one edit: a character inserted, deleted or replaced, or two
+/// neighbouring characters swapped (`a != b`).
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    match (a.len(), b.len()) {
+        (0, 0) => false,
+        (n, m) if n == m => a[1..] == b[1..] || (n >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..]),
+        (n, m) if n == m + 1 => a[1..] == *b,
+        (n, m) if m == n + 1 => *a == b[1..],
+        _ => false,
+    }
+}
+
+/// `n` and the noun, singular for one: `plural(1, "criterion", "criteria")` is `1 criterion`,
+/// `plural(2, "criterion", "criteria")` is `2 criteria`, `plural(0, "row", "rows")` is `0 rows`.
+pub fn plural<N>(n: N, one: &str, many: &str) -> String
+where
+    N: Copy + fmt::Display + TryInto<u64>,
+{
+    let word = if n.try_into().is_ok_and(|n| n == 1) { one } else { many };
+    format!("{n} {word}")
 }
 
 /// Joins names as `a, b, c` (at most `max` of them, then `… (N more)`).
@@ -400,6 +541,42 @@ mod tests {
             Some("did you mean `title_vi`?")
         );
         assert!(start.elapsed().as_secs() < 2);
+    }
+
+    #[test]
+    fn criterion_ids_are_suggested_only_for_plausible_typos() {
+        let form = ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7", "1.10", "2", "3.1", "6.2", "6.3"];
+        let dym = |found: &str| did_you_mean(found, form);
+        // Read as an id is mistyped: a letter O for a zero, a decimal comma, a stray dot.
+        assert_eq!(dym("1.1O").as_deref(), Some("did you mean `1.10`?"));
+        assert_eq!(dym("1.1o").as_deref(), Some("did you mean `1.10`?"));
+        assert_eq!(dym("6,2").as_deref(), Some("did you mean `6.2`?"));
+        assert_eq!(dym(" 3.1. ").as_deref(), Some("did you mean `3.1`?"));
+        assert_eq!(dym("l.2").as_deref(), Some("did you mean `1.2`?"));
+        // A sibling that differs by one digit is another criterion, not a typo: `1.8` has seven
+        // near misses and gets no suggestion; `1.1` is never offered for it.
+        assert_eq!(dym("1.8"), None);
+        assert_eq!(dym("6.4"), None);
+        // The only near miss is offered: `3.9` (part 3 has only 3.1 here), `21` (only `2`).
+        assert_eq!(dym("3.9").as_deref(), Some("did you mean `3.1`?"));
+        assert_eq!(dym("21").as_deref(), Some("did you mean `2`?"));
+        // Two neighbours swapped count as one edit.
+        assert_eq!(did_you_mean("10.1", ["1.01", "2"]).as_deref(), Some("did you mean `1.01`?"));
+        // `1.11` is one edit from both 1.1 and 1.10: ambiguous.
+        assert_eq!(dym("1.11"), None);
+        // No digit, or nothing near: nothing.
+        assert_eq!(dym("foo"), None);
+        assert_eq!(dym("9.9.9"), None);
+        // In a form where 1.10 is the only id one edit away, it is offered for 1.1 typed long.
+        assert_eq!(did_you_mean("1.10", ["1.1", "2.1", "3.1"]).as_deref(), Some("did you mean `1.1`?"));
+        // Words keep the closest-word rule.
+        assert_eq!(
+            did_you_mean("148-2032", ["148-2023", "26-2026"]).as_deref(),
+            Some("did you mean `148-2023`?")
+        );
+        assert_eq!(plural(1, "criterion", "criteria"), "1 criterion");
+        assert_eq!(plural(0usize, "row", "rows"), "0 rows");
+        assert_eq!(plural(2u64, "error", "errors"), "2 errors");
     }
 
     #[test]
@@ -441,7 +618,8 @@ mod tests {
             "errors displace warnings"
         );
         assert_eq!(count(&all), (5, 2));
-        assert!(render_all(&all).ends_with("5 error(s), 2 warning(s)\n"));
+        assert!(render_all(&all).ends_with("5 errors, 2 warnings\n"));
+        assert!(render_all(&all[..1]).ends_with("\n1 error, 0 warnings\n"));
         assert_eq!(thousands(307_421), "307,421");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");

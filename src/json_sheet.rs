@@ -21,7 +21,7 @@ use crate::diag::{Collector, Diagnostic, DiagnosticKind, did_you_mean, list_name
 use crate::doc::CriterionKind;
 use crate::error::AssessmentError;
 use crate::form::{Form, LEAF_CUMULATIVE, MAX_LEAVES};
-use crate::read::Limits;
+use crate::read::{Limits, decode, json_syntax};
 use crate::score::{Outcome, Sheet, option_index};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -98,10 +98,10 @@ impl Form {
             .expected(format!("at most {} bytes (Limits::max_bytes)", limits.max_bytes));
             return Err(AssessmentError::new(vec![located(d, None)]));
         }
-        // A byte-order mark is not part of the document (editors on Windows add one).
-        let json = json.strip_prefix("\u{feff}".as_bytes()).unwrap_or(json);
-        // UTF-8 is checked once for the whole text, not string by string.
-        let Ok(text) = std::str::from_utf8(json) else { return Err(self.json_errors(json)) };
+        // UTF-8 is checked once for the whole text, not string by string; a byte-order mark
+        // is dropped (editors on Windows add one). Not UTF-8: the ordinary reader's error.
+        let text = decode(FILE, json).map_err(|d| AssessmentError::new(vec![d]))?;
+        let json = text.as_bytes();
         let mut state = State::new(self, false, limits.max_string_bytes);
         let mut de = serde_json::Deserializer::from_str(text);
         let read = SheetSeed(&mut state).deserialize(&mut de).and_then(|()| de.end());
@@ -109,7 +109,7 @@ impl Form {
             Ok(()) if state.complete() => Ok((state.sheet, state.lodged_on)),
             Ok(()) => Err(self.json_errors(json)),
             Err(_) if state.stopped => Err(self.json_errors(json)),
-            Err(e) => Err(AssessmentError::new(vec![syntax(&e)])),
+            Err(e) => Err(AssessmentError::new(vec![syntax(json, &e)])),
         }
     }
 
@@ -122,7 +122,7 @@ impl Form {
         let mut de = serde_json::Deserializer::from_slice(json);
         if let Err(e) = SheetSeed(&mut state).deserialize(&mut de).and_then(|()| de.end()) {
             // A syntax error (or a duplicate key) after all: the parse stops there.
-            return AssessmentError::new(vec![syntax(&e)]);
+            return AssessmentError::new(vec![syntax(json, &e)]);
         }
         let text = String::from_utf8_lossy(json);
         let mut out = Collector::new(limits.max_diagnostics);
@@ -228,13 +228,16 @@ impl Form {
                 }
             }
         }
+        // `answers` that is not a mapping is reported as such, not also as every answer missing
+        // (as the ordinary reader reports it).
+        let answers_unread = state.problems.iter().any(|p| matches!(p, Problem::Type("answers", _)));
         if !state.seen_answers {
             out.push(at(
                 Diagnostic::error(DiagnosticKind::MissingField, "", "the assessment has no answers")
                     .expected("`answers: {\"1.1\": c, …}`"),
                 &[],
             ));
-        } else {
+        } else if !answers_unread {
             let written = &state.written;
             let missing: Vec<&str> =
                 self.leaves().filter(|c| !written.iter().any(|id| id == c.id())).map(|c| c.id()).collect();
@@ -243,7 +246,11 @@ impl Form {
                     Diagnostic::error(
                         DiagnosticKind::MissingAnswer,
                         "answers",
-                        format!("{} criteria not answered: {}", missing.len(), list_names(&missing, 60)),
+                        format!(
+                            "{} not answered: {}",
+                            crate::diag::plural(missing.len(), "criterion", "criteria"),
+                            list_names(&missing, 60)
+                        ),
                     )
                     .expected("an answer to every criterion (`none` when no printed option is met)"),
                     &["answers"],
@@ -1099,24 +1106,16 @@ fn located(mut d: Diagnostic, place: Option<(u32, u32)>) -> Diagnostic {
     d
 }
 
-/// A serde_json error (syntax, or a limit, or a duplicate key): one diagnostic at serde_json's
-/// line and column.
-fn syntax(e: &serde_json::Error) -> Diagnostic {
-    let kind = if e.to_string().contains("more than the limit") {
-        DiagnosticKind::Limit
-    } else if e.is_data() {
-        DiagnosticKind::WrongType
-    } else {
-        DiagnosticKind::Syntax
-    };
-    let text = e.to_string();
-    let message = text.rsplit_once(" at line ").map_or(text.as_str(), |(m, _)| m);
-    let mut d = Diagnostic::error(kind, "", message);
-    if e.to_string().contains("duplicate entry") {
-        d = d.suggest("each key may appear once in a mapping; remove or rename the duplicate");
+/// A serde_json error of `json` (syntax, a limit, a duplicate key, or an assessment that is
+/// not an object): one diagnostic at serde_json's line and column, as the ordinary reader gives
+/// it ([`json_syntax`]).
+fn syntax(json: &[u8], e: &serde_json::Error) -> Diagnostic {
+    let mut d = json_syntax(FILE, json, e);
+    if e.is_data() && d.kind == DiagnosticKind::Syntax && !d.message.contains("duplicate entry") {
+        // "invalid type: sequence, expected an assessment (a JSON object)".
+        d.kind = DiagnosticKind::WrongType;
     }
-    let place = (e.line() > 0).then(|| (e.line() as u32, e.column() as u32));
-    located(d, place)
+    d
 }
 
 /// The line and column of the key at `path` (top-level key, then a key inside its object):

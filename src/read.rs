@@ -133,6 +133,10 @@ fn special_file(meta: &std::fs::Metadata) -> Option<&'static str> {
 ///
 /// A UTF-8 byte-order mark before the text is dropped; the document is measured as expanded
 /// (aliases count as what they repeat) against [`Limits::max_bytes`] while it is read.
+///
+/// A text whose first character (after the byte-order mark and white space) is `{` or `[` is
+/// JSON, and is read by a JSON parser: its errors are serde_json's, at serde_json's line and
+/// column (columns counted in characters, as everywhere else), never a YAML parser's.
 pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String, Value), Diagnostic> {
     let at = |kind, line: Option<u32>, column: Option<u32>, message: String| {
         let mut d = Diagnostic::error(kind, "", message);
@@ -154,36 +158,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
         )
         .expected(format!("at most {} bytes (Limits::max_bytes)", limits.max_bytes)));
     }
-    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
-        return Err(at(
-            DiagnosticKind::Io,
-            Some(1),
-            Some(1),
-            "the file is UTF-16 (it starts with a UTF-16 byte-order mark)".into(),
-        )
-        .expected("UTF-8 text")
-        .suggest("save the file as UTF-8"));
-    }
-    // A byte-order mark is not part of the document (editors on Windows add one).
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(e) => {
-            let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            let line = good.iter().filter(|b| **b == b'\n').count() as u32 + 1;
-            let column = good.iter().rev().take_while(|b| **b != b'\n').count() as u32 + 1;
-            return Err(at(
-                DiagnosticKind::Io,
-                Some(line),
-                Some(column),
-                format!(
-                    "the file is not UTF-8: invalid byte 0x{:02x}",
-                    bytes.get(e.valid_up_to()).copied().unwrap_or_default()
-                ),
-            )
-            .suggest("save the file as UTF-8"));
-        }
-    };
+    let text = decode(file, bytes)?.to_string();
     if text.trim().is_empty() {
         return Err(at(DiagnosticKind::Syntax, Some(1), Some(1), "the document is empty".into())
             .expected("a YAML mapping"));
@@ -198,6 +173,21 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
         max_string: limits.max_string_bytes,
         over: Cell::new(None),
     };
+    if is_json(&text) {
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let read = (&budget).deserialize(&mut de).and_then(|value| de.end().map(|()| value));
+        return match read {
+            Ok(value) => Ok((text, value)),
+            Err(e) => {
+                let mut d = json_syntax(file, text.as_bytes(), &e);
+                if let Some(over) = budget.over.get() {
+                    let (message, expected) = over_limit(over, allowed, limits);
+                    (d.kind, d.message, d.expected) = (DiagnosticKind::Limit, message, Some(expected));
+                }
+                Err(d)
+            }
+        };
+    }
     let value: Value = match (&budget).deserialize(serde_yaml::Deserializer::from_str(&text)) {
         Ok(value) => value,
         Err(e) => {
@@ -207,29 +197,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
                 None => (None, None),
             };
             if let Some(over) = budget.over.get() {
-                let (message, expected) = match over {
-                    Over::Expanded => (
-                        format!(
-                            "the document expands to more than {allowed} bytes: its aliases (`*name`) \
-                             repeat more than the limits allow"
-                        ),
-                        format!(
-                            "with every alias expanded, at most twice the document's own size plus \
-                             {ALIAS_SLACK} bytes, and at most {} bytes (Limits::max_bytes)",
-                            limits.max_bytes
-                        ),
-                    ),
-                    Over::String(len) => (
-                        format!(
-                            "a text value is {len} bytes, more than the limit of {}",
-                            limits.max_string_bytes
-                        ),
-                        format!(
-                            "texts of at most {} bytes (Limits::max_string_bytes)",
-                            limits.max_string_bytes
-                        ),
-                    ),
-                };
+                let (message, expected) = over_limit(over, allowed, limits);
                 // The parser names the place through aliases (`members[6789].answers`), where its
                 // mark is that of the node repeated: locate the path, where the text shows it.
                 let mut d = at(DiagnosticKind::Limit, line, column, message).expected(expected);
@@ -263,6 +231,113 @@ pub(crate) fn parse(file: &str, bytes: &[u8], limits: &Limits) -> Result<(String
         }
     };
     Ok((text, value))
+}
+
+/// The text of `bytes`: UTF-8, without a leading byte-order mark. A UTF-16 text, or bytes that
+/// are not UTF-8, are an `io` error at the place of the first bad byte (line, and column in
+/// characters).
+pub(crate) fn decode<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str, Diagnostic> {
+    let at = |line: u32, column: u32, message: String| {
+        let mut d = Diagnostic::error(DiagnosticKind::Io, "", message).suggest("save the file as UTF-8");
+        d.file = file.to_string();
+        (d.line, d.column) = (Some(line), Some(column));
+        d
+    };
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(at(1, 1, "the file is UTF-16 (it starts with a UTF-16 byte-order mark)".into())
+            .expected("UTF-8 text"));
+    }
+    // A byte-order mark is not part of the document (editors on Windows add one).
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
+        let line = good.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        let start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        // The bytes before the bad one are UTF-8: count their characters.
+        let before =
+            std::str::from_utf8(good.get(start..).unwrap_or_default()).map_or(0, |s| s.chars().count());
+        at(
+            line,
+            before as u32 + 1,
+            format!(
+                "the file is not UTF-8: invalid byte 0x{:02x}",
+                bytes.get(e.valid_up_to()).copied().unwrap_or_default()
+            ),
+        )
+    })
+}
+
+/// Whether a text is JSON: its first character after white space is `{` or `[`.
+pub(crate) fn is_json(text: &str) -> bool {
+    matches!(text.trim_start_matches([' ', '\t', '\r', '\n']).as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// A serde_json error as a diagnostic of `file`: serde_json's message (without its " at line L
+/// column C", which the diagnostic carries) at its line and column, the column counted in
+/// characters of `text` (serde_json counts bytes). `syntax` for what the parser refuses
+/// (`duplicate entry` included, as in YAML), `limit` beyond its 128 levels of nesting.
+pub(crate) fn json_syntax(file: &str, text: &[u8], e: &serde_json::Error) -> Diagnostic {
+    let full = e.to_string();
+    let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+    let kind = if message.contains("recursion limit") || message.contains("more than the limit") {
+        DiagnosticKind::Limit
+    } else {
+        DiagnosticKind::Syntax
+    };
+    let mut d = Diagnostic::error(kind, "", message);
+    d.file = file.to_string();
+    if e.line() > 0 {
+        d.line = Some(e.line() as u32);
+        d.column = Some(json_column(text, e.line(), e.column()));
+    }
+    if message.contains("recursion limit") {
+        d = d.expected("at most 128 levels of nesting");
+    } else if message.contains("duplicate entry") {
+        d = d.suggest("each key may appear once in a mapping; remove or rename the duplicate");
+    } else if message.starts_with("key must be a string") {
+        d = d.suggest(
+            "a text that starts with `{` or `[` is read as JSON, whose keys are quoted: `{\"set\": \"01\"}`",
+        );
+    } else if e.is_eof() {
+        d = d.suggest("the text ends before the document does: was it cut short?");
+    }
+    d
+}
+
+/// The 1-based column, in characters, of serde_json's `column` on `line` (serde_json counts the
+/// bytes of the line read so far, the bad one included).
+fn json_column(text: &[u8], line: usize, column: usize) -> u32 {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(line - 2).map_or(0, |(i, _)| i + 1)
+    };
+    let read = text.get(start..).unwrap_or_default();
+    let read = read.get(..column.min(read.len())).unwrap_or_default();
+    // Characters that start within the bytes read: the bad byte's character is the last.
+    let chars = read.iter().filter(|b| (**b & 0xc0) != 0x80).count();
+    chars.max(1) as u32
+}
+
+/// The message and what was expected for a document over a limit while it was read.
+fn over_limit(over: Over, allowed: usize, limits: &Limits) -> (String, String) {
+    match over {
+        Over::Expanded => (
+            format!(
+                "the document expands to more than {allowed} bytes: its aliases (`*name`) \
+                 repeat more than the limits allow"
+            ),
+            format!(
+                "with every alias expanded, at most twice the document's own size plus \
+                 {ALIAS_SLACK} bytes, and at most {} bytes (Limits::max_bytes)",
+                limits.max_bytes
+            ),
+        ),
+        Over::String(len) => (
+            format!("a text value is {len} bytes, more than the limit of {}", limits.max_string_bytes),
+            format!("texts of at most {} bytes (Limits::max_string_bytes)", limits.max_string_bytes),
+        ),
+    }
 }
 
 /// The document path of a place the YAML parser names (`members[6789].answers.1.1`), as far
@@ -414,7 +489,7 @@ impl<'de> Visitor<'de> for &Budget {
         self.charge(1)?;
         let mut out = Mapping::new();
         while let Some(key) = map.next_key_seed(self)? {
-            let value = map.next_value_seed(self)?;
+            // Refused at the key, before its value is read: the parser's place is the key's.
             if out.contains_key(&key) {
                 let shown = match &key {
                     Value::String(s) => format!("with key {s:?}"),
@@ -423,6 +498,7 @@ impl<'de> Visitor<'de> for &Budget {
                 };
                 return Err(de::Error::custom(format_args!("duplicate entry {shown}")));
             }
+            let value = map.next_value_seed(self)?;
             out.insert(key, value);
         }
         Ok(Value::Mapping(out))
@@ -579,7 +655,7 @@ impl Reader {
         reads_as(raw, value).then(|| raw.to_string())
     }
 
-    fn wrong_type(&mut self, path: &DocPath, found: &Value, expected: &str) {
+    pub(crate) fn wrong_type(&mut self, path: &DocPath, found: &Value, expected: &str) {
         let d = Diagnostic::error(
             DiagnosticKind::WrongType,
             path.to_string(),
