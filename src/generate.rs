@@ -13,9 +13,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::date::Date;
 use crate::doc::CriterionKind;
 use crate::form::Form;
 use crate::score::Sheet;
+
+/// The days on which a dossier lodged is scored with `form`, first and last: the days its
+/// decision is in force, narrowed to the form version's days for a set with several versions
+/// (1048's set 26). A decision still in force has no last day; its window is then the year from
+/// its first day (or the version's). `None` when the version lies outside the decision's days.
+///
+/// A bulk row with a `lodged_on` in this window is scored with this form.
+pub fn lodging_window(form: &Form) -> Option<(Date, Date)> {
+    let decision = form.decision();
+    let first = form.in_force_from().map_or(decision.in_force_from(), |d| d.max(decision.in_force_from()));
+    let last = match (decision.in_force_until(), form.in_force_until()) {
+        (Some(a), Some(b)) => a.min(b),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => first.add_days(365),
+    };
+    (first <= last).then_some((first, last))
+}
 
 /// A deterministic generator of valid answer sheets.
 #[derive(Clone, Debug)]
@@ -42,6 +60,12 @@ impl SheetGenerator {
     /// A number in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
         ((self.next_u64() >> 32) as usize * n) >> 32
+    }
+
+    /// A day in `first..=last` (`first` when `last` is earlier).
+    pub fn day_between(&mut self, first: Date, last: Date) -> Date {
+        let span = usize::try_from(first.days_until(last)).unwrap_or(0).saturating_add(1);
+        first.add_days(i64::try_from(self.below(span)).unwrap_or(0))
     }
 
     /// The option index to answer for a criterion with `count` options, or `None` for `none`.

@@ -83,9 +83,10 @@ fn check_reports_and_fails_on_errors() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("did you mean `title_vi`?"), "{text}");
-    let out = ocop(&["check", "tests/fixtures/future"], None);
+    // The fixture supersedes 26-2026: it is checked beside the shipped rules (ruling 12).
+    let out = ocop(&["--with-shipped", "check", "tests/fixtures/future"], None);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    let out = ocop(&["check", "tests/fixtures/future", "--deny-warnings"], None);
+    let out = ocop(&["--with-shipped", "check", "tests/fixtures/future", "--deny-warnings"], None);
     assert_eq!(out.status.code(), Some(1));
 }
 

@@ -4,11 +4,16 @@
 
 use ocop_rating::{Assessment, Catalog, CatalogBuilder};
 
-const DECISION: &str = include_str!("fixtures/future/99-2030/decision.yaml");
+mod common;
+
+/// The made-up decision standing alone (the shipped 26-2026 it supersedes is not loaded here).
+fn decision() -> &'static str {
+    common::decision_alone()
+}
 const FORM: &str = include_str!("fixtures/future/99-2030/01-thu-nghiem.yaml");
 
 fn catalog() -> Catalog {
-    let decision = DECISION
+    let decision = decision()
         .replace("{stars: 1, from: 0, below: 40}", "{stars: 1, from: 0, below: 30}")
         .replace("{stars: 2, from: 40, below: 55}", "{stars: 2, from: 30, below: 50}")
         .replace("{stars: 3, from: 55, below: 70}", "{stars: 3, from: 50, below: 70}")
@@ -146,7 +151,7 @@ fn spread_of_exactly_ten_passes_and_ten_and_a_half_is_flagged() {
     assert_eq!(k.spread_limit.to_string(), "8");
     assert!(k.spread_exceeded);
     let catalog10 = {
-        let decision = DECISION.replace("spread_limit: 8", "spread_limit: 10");
+        let decision = decision().replace("spread_limit: 8", "spread_limit: 10");
         CatalogBuilder::new()
             .file("99-2030", "99-2030/decision.yaml", decision)
             .file("99-2030", "99-2030/01.yaml", FORM.replace("{points: 5, text_vi: Trong tỉnh, star: 3}", "{points: 9.5, text_vi: Trong huyện, star: 3}\n              c2: {points: 9.97, text_vi: Trong tỉnh}").replace("c: {points: 10, text_vi: Trong xã, star: 5}", "d: {points: 10, text_vi: Trong xã, star: 5}").replace("c2:", "c:"))
@@ -176,7 +181,7 @@ fn a_member_missing_an_answer_is_named() {
     let a = Assessment::from_text("c.yaml", &council(&[T50, &partial, T50], "")).unwrap();
     let e = c.score(&a).unwrap_err();
     let d = &e.diagnostics()[0];
-    assert!(d.message.starts_with("member `M2`: 1 criteria not answered: 1.2"), "{d}");
+    assert!(d.message.starts_with("member `M2`: 1 criterion not answered: 1.2"), "{d}");
     assert_eq!(d.path, "members[1].answers");
     assert_eq!(d.line, Some(7));
 }

@@ -11,6 +11,7 @@
 //! has 1.1 (part A: a 10, b 50, b marked ****), 2.1 (part B: a 0, b 30) and 3.1 (part C, yes/no:
 //! 20 or 0).
 
+mod common;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -215,7 +216,7 @@ fn a_full_stderr_never_panics() {
     let cases: Vec<(Vec<&str>, i32)> = vec![
         // Nothing for stderr: success.
         (with_fixture(&["score", &sheet]), 0),
-        (vec!["check", "tests/fixtures/future"], 0),
+        (vec!["--with-shipped", "check", "tests/fixtures/future"], 0),
         (vec!["score", "/no/such/file.yaml"], 1),
         (vec!["check", "/no/such/folder"], 1),
         (with_fixture(&["bulk", &bad_csv]), 1),
@@ -223,7 +224,7 @@ fn a_full_stderr_never_panics() {
         // code says that something failed.
         (with_fixture(&["bulk", &good_csv]), 1),
         (vec!["test", &empty], 1),
-        (vec!["--rules", "/no/such/folder", "list"], 1),
+        (vec!["--rules", "/no/such/folder", "list"], 2),
         (vec!["generate", "--decision", "no-such-decision"], 1),
         (vec!["score", "--format", "bogus", "x.yaml"], 2),
     ];
@@ -246,7 +247,7 @@ fn a_full_stdout_is_an_error_not_a_panic() {
     let csv = write(&dir, "good.csv", format!("{HEADER}\nr1,{ROW_100}\n"));
     let cases: Vec<Vec<&str>> = vec![
         vec!["list"],
-        vec!["check", "tests/fixtures/future"],
+        vec!["--with-shipped", "check", "tests/fixtures/future"],
         with_fixture(&["score", &sheet]),
         with_fixture(&["score", &sheet, "--format", "json"]),
         with_fixture(&["test", "tests/fixtures/future/99-2030/cases"]),
@@ -888,7 +889,7 @@ mod engine {
 
     fn catalog() -> Catalog {
         CatalogBuilder::new()
-            .file("99-2030", "99-2030/decision.yaml", include_str!("fixtures/future/99-2030/decision.yaml"))
+            .file("99-2030", "99-2030/decision.yaml", crate::common::decision_alone())
             .file("99-2030", "99-2030/02.yaml", include_str!("fixtures/future/99-2030/02-nho.yaml"))
             .build()
             .unwrap()
@@ -970,7 +971,7 @@ mod engine {
     /// so the row is refused there (never written with part D dropped); JSON Lines has them all.
     #[test]
     fn parts_that_do_not_fit_the_csv_columns_are_refused() {
-        let decision = include_str!("fixtures/future/99-2030/decision.yaml")
+        let decision = crate::common::decision_alone()
             .replace("parts: {A: 50, B: 30, C: 20}", "parts: {A: 50, B: 30, C: 10, D: 10}");
         let form = include_str!("fixtures/future/99-2030/02-nho.yaml").replace("max: 20", "max: 10")
             + "  D:\n    title_vi: KHÁC\n    name_en: Other\n    max: 10\n    sections:\n      \"4\":\n        \

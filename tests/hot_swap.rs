@@ -7,7 +7,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 const FORM: &str = include_str!("fixtures/future/99-2030/01-thu-nghiem.yaml");
-const DECISION: &str = include_str!("fixtures/future/99-2030/decision.yaml");
+mod common;
+
+/// The made-up decision standing alone (the shipped 26-2026 it supersedes is not loaded here).
+fn decision() -> &'static str {
+    common::decision_alone()
+}
 
 /// The fixture, with option 1.1 c worth `points` (and the criterion max with it).
 fn builder(points: u32) -> CatalogBuilder {
@@ -32,7 +37,7 @@ fn builder(points: u32) -> CatalogBuilder {
             &format!("    name_en: Product\n    max: {}", 40 + points),
             1,
         );
-    let decision = DECISION
+    let decision = decision()
         .replace("parts: {A: 50, B: 30, C: 20}", &format!("parts: {{A: {}, B: 30, C: 20}}", 40 + points))
         .replace("total_max: 100", &format!("total_max: {}", 90 + points))
         .replace("{stars: 5, from: 85, to: 100}", &format!("{{stars: 5, from: 85, to: {}}}", 90 + points));

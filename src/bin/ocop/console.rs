@@ -135,3 +135,12 @@ pub fn clap_error(e: &clap::Error) -> u8 {
         }
     }
 }
+
+/// `n` and the noun, singular for one: `1 criterion`, `2 criteria`, `0 rows`.
+pub fn plural<N>(n: N, one: &str, many: &str) -> String
+where
+    N: Copy + std::fmt::Display + TryInto<u64>,
+{
+    let word = if n.try_into().is_ok_and(|n| n == 1) { one } else { many };
+    format!("{n} {word}")
+}

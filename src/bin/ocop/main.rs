@@ -7,6 +7,7 @@
 //! terminal ([`ocop_rating::terminal`]).
 
 mod advise;
+mod award;
 mod bulk;
 mod console;
 mod diff;
@@ -40,10 +41,15 @@ macro_rules! outln {
 #[derive(Parser)]
 #[command(name = "ocop", version, about = "Score Vietnamese OCOP products against the official criteria")]
 struct Cli {
-    /// Use the rule files under this folder instead of the shipped ones (repeatable).
+    /// Load the rules of this folder (repeatable): a decision folder (holding decision.yaml) or a
+    /// folder of them. One rule for every command: without --rules, the shipped rules; with
+    /// --rules, only these folders; with --with-shipped too, these folders and the shipped rules.
+    /// `check` and `test` without a path check and test the rules loaded. A --rules folder that
+    /// does not exist or holds no rule file is a usage error (exit code 2), never replaced by the
+    /// shipped rules.
     #[arg(long, global = true, value_name = "DIR")]
     rules: Vec<PathBuf>,
-    /// With --rules: load the shipped rule files too (to add a decision beside them).
+    /// With --rules: load the shipped rules too (to add a decision beside them).
     #[arg(long, global = true)]
     with_shipped: bool,
     #[command(subcommand)]
@@ -73,22 +79,29 @@ enum Command {
     },
     /// Validate rule files: every error and warning with its place.
     Check {
-        /// Rule folders (a decision folder or a folder of them); the shipped rules when absent.
+        /// Rule folders to check (a decision folder or a folder of them), with those of --rules;
+        /// the rules loaded (see --rules) when absent.
         paths: Vec<PathBuf>,
-        /// Fail on warnings too.
+        /// Fail on warnings too (those of the shipped rules count only when they are checked
+        /// alone or listed with --all-warnings).
         #[arg(long)]
         deny_warnings: bool,
+        /// With --with-shipped: list the shipped rules' warnings (printed anomalies of the law)
+        /// instead of counting them in one line.
+        #[arg(long)]
+        all_warnings: bool,
     },
-    /// Run regression cases (`rules/<decision>/cases/*.yaml`).
+    /// Run regression cases (`<decision>/cases/*.yaml`).
     Test {
-        /// Case files or folders; `rules/` when absent.
+        /// Case files or folders; when absent, the `cases/` folders of the rules loaded: beside
+        /// each decision of --rules, and `./rules/<decision>/cases` for the shipped rules.
         paths: Vec<PathBuf>,
     },
     /// List every decision and set with dates, counts and warnings.
     List,
-    /// Score a CSV (id,decision,set,[lodged_on,]<criterion ids…>) or JSON Lines file, streaming.
+    /// Score a CSV (`id,decision,set,[lodged_on,]<criterion ids…>`) or JSON Lines file, streaming.
     Bulk {
-        /// Input: a .csv file, a .jsonl file of assessments, or - for CSV on stdin.
+        /// Input: a .csv file, a .jsonl file of assessments, an .xlsx workbook, or - for CSV on stdin.
         input: String,
         /// Write here instead of stdout (atomically: the file appears when the run succeeds).
         #[arg(long)]
@@ -102,6 +115,8 @@ enum Command {
         /// Stop at the first bad row (by default bad rows are reported, skipped and counted).
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        excel: bulk::ExcelArgs,
     },
     /// Write random valid sheets as bulk CSV (for benchmarks and tests).
     Generate {
@@ -124,6 +139,9 @@ enum Command {
     Rescore(rescore::Args),
     /// The fewest improvements that lift a product to the next class or --to K (docs/advise.md).
     Advise(advise::Args),
+    /// Who recognises the class, and the certificate's dates: expiry, re-rating window, extension
+    /// (from `recognised_on`; the rules and sources come from the decision file).
+    Award(award::Args),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -159,19 +177,80 @@ fn main() -> ExitCode {
     ExitCode::from(if code == 0 && console::stderr_failed() { 1 } else { code })
 }
 
-fn load(cli_rules: &[PathBuf], with_shipped: bool) -> Result<Catalog, String> {
-    if cli_rules.is_empty() {
-        // The shipped rules alone: each form is compiled on first use (a fast start).
-        return Catalog::embedded().map_err(|e| console::diagnostics_text(&e, e.diagnostics()));
+/// The rules a command loads, by one rule for every command: the `--rules` folders, and the
+/// shipped (embedded) rules when there is no `--rules` or with `--with-shipped`.
+struct Rules {
+    dirs: Vec<PathBuf>,
+    with_shipped: bool,
+}
+
+impl Rules {
+    /// Whether the shipped rules are loaded.
+    fn shipped(&self) -> bool {
+        self.dirs.is_empty() || self.with_shipped
     }
-    let mut builder = CatalogBuilder::new();
-    if cli_rules.is_empty() || with_shipped {
-        builder = builder.embedded();
+
+    /// A usage error (exit code 2) for the first `--rules` folder that does not exist, is not a
+    /// folder or holds no rule file: the shipped rules are never loaded in its place.
+    fn usable(&self) -> Result<(), Exit> {
+        for dir in &self.dirs {
+            let shown = console::name(dir);
+            let problem = match std::fs::metadata(dir) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some("no such folder".to_string()),
+                Err(e) => Some(e.to_string()),
+                Ok(m) if !m.is_dir() => Some("not a folder".to_string()),
+                Ok(_) if !holds_rule_file(dir, 2) => Some(
+                    "the folder holds no rule file (expected decision.yaml and the forms, or folders of them)"
+                        .to_string(),
+                ),
+                Ok(_) => None,
+            };
+            if let Some(problem) = problem {
+                let message = format!(
+                    "error: --rules {shown}: {problem}; the shipped rules are not loaded in its place"
+                );
+                return Err(Exit { message: Some(message), code: 2 });
+            }
+        }
+        Ok(())
     }
-    for dir in cli_rules {
-        builder = builder.dir(dir);
+
+    /// Loads the rules: every problem of the files is an error (exit code 1).
+    fn load(&self) -> Result<Catalog, Exit> {
+        self.usable()?;
+        if self.dirs.is_empty() {
+            // The shipped rules alone: each form is compiled on first use (a fast start).
+            return Catalog::embedded()
+                .map_err(|e| Exit::from(console::diagnostics_text(&e, e.diagnostics())));
+        }
+        let mut builder = CatalogBuilder::new();
+        if self.with_shipped {
+            builder = builder.embedded();
+        }
+        for dir in &self.dirs {
+            builder = builder.dir(dir);
+        }
+        builder.build().map_err(|e| Exit::from(console::diagnostics_text(&e, e.diagnostics())))
     }
-    builder.build().map_err(|e| console::diagnostics_text(&e, e.diagnostics()))
+}
+
+/// Whether `dir` holds a `.yaml`/`.yml` file, itself or in its folders `depth - 1` levels down
+/// (names starting with `.` skipped). An unreadable folder counts as holding one: the loader then
+/// says what is wrong with it.
+fn holds_rule_file(dir: &Path, depth: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return true };
+    entries.flatten().any(|entry| {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            false
+        } else if path.is_dir() {
+            depth > 1 && holds_rule_file(&path, depth - 1)
+        } else {
+            path.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        }
+    })
 }
 
 /// The largest assessment or case file read: the library's limit on a document
@@ -182,7 +261,7 @@ fn document_limit() -> usize {
 }
 
 /// Reads a file of at most [`document_limit`] bytes, reading no more than one byte past it.
-fn read_limited(path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
+pub(crate) fn read_limited(path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
     let limit = document_limit();
     let fail = |kind, message: String| {
         let mut d = Diagnostic::error(kind, "", message);
@@ -202,42 +281,43 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Box<Diagnostic>> {
 }
 
 fn run(cli: Cli) -> Result<u8, Exit> {
+    let rules = Rules { dirs: cli.rules, with_shipped: cli.with_shipped };
     match cli.command {
         Command::Score { files, format, out, what_if: Some(changes), .. } => {
             if format == Format::Html || out.is_some() {
                 return Err(Exit { message: Some("error: --what-if prints text or JSON".into()), code: 2 });
             }
-            advise::what_if(&load(&cli.rules, cli.with_shipped)?, &files, &changes, format == Format::Json)
+            advise::what_if(&rules.load()?, &files, &changes, format == Format::Json)
         }
         Command::Score { files, format: Format::Html, out, lang, .. } => {
-            sheet::score(&load(&cli.rules, cli.with_shipped)?, &files, out.as_deref(), lang)
+            sheet::score(&rules.load()?, &files, out.as_deref(), lang)
         }
         Command::Score { out: Some(_), .. } => Err(Exit {
             message: Some("error: --out writes an HTML sheet: use it with --format html".into()),
             code: 2,
         }),
-        Command::Score { files, format, .. } => score(&cli.rules, cli.with_shipped, &files, format),
-        Command::Check { paths, deny_warnings } => check(&paths, deny_warnings),
-        Command::Test { paths } => test(&cli.rules, cli.with_shipped, paths),
-        Command::Bulk { input, out, format, trace, strict } => {
-            let catalog = load(&cli.rules, cli.with_shipped)?;
-            bulk::run(&catalog, &bulk::Args { input, out, format, trace, strict })
+        Command::Score { files, format, .. } => score(&rules.load()?, &files, format),
+        Command::Check { paths, deny_warnings, all_warnings } => {
+            check(&rules, &paths, deny_warnings, all_warnings)
+        }
+        Command::Test { paths } => test(&rules, paths),
+        Command::Bulk { input, out, format, trace, strict, excel } => {
+            let catalog = rules.load()?;
+            bulk::run(&catalog, &bulk::Args { input, out, format, trace, strict, excel })
         }
         Command::Generate { decision, set, rows, seed } => {
-            generate(&load(&cli.rules, cli.with_shipped)?, &decision, &set, rows, seed)
+            generate(&rules.load()?, &decision, &set, rows, seed)
         }
-        Command::List => list(&load(&cli.rules, cli.with_shipped)?),
-        Command::Diff(args) => diff::run(&load(&cli.rules, cli.with_shipped)?, &args),
-        Command::Rescore(args) => {
-            rescore::run(&load(&cli.rules, cli.with_shipped)?, &cli.rules, cli.with_shipped, &args)
-        }
-        Command::Advise(args) => advise::run(&load(&cli.rules, cli.with_shipped)?, &args),
+        Command::List => list(&rules.load()?),
+        Command::Diff(args) => diff::run(&rules.load()?, &args),
+        Command::Rescore(args) => rescore::run(&rules.load()?, &rules.dirs, rules.with_shipped, &args),
+        Command::Advise(args) => advise::run(&rules.load()?, &args),
+        Command::Award(args) => award::run(&rules.load()?, &args),
     }
 }
 
 /// `ocop score`: the score sheet (or JSON record) of each file; errors on stderr.
-fn score(rules: &[PathBuf], with_shipped: bool, files: &[PathBuf], format: Format) -> Result<u8, Exit> {
-    let catalog = load(rules, with_shipped)?;
+fn score(catalog: &Catalog, files: &[PathBuf], format: Format) -> Result<u8, Exit> {
     let mut failed = false;
     let mut records = Vec::new();
     for file in files {
@@ -287,43 +367,115 @@ fn score(rules: &[PathBuf], with_shipped: bool, files: &[PathBuf], format: Forma
 }
 
 /// `ocop check`: every error and warning of the rule files, escaped.
-fn check(paths: &[PathBuf], deny_warnings: bool) -> Result<u8, Exit> {
+///
+/// The folders checked are those of `--rules` and `paths`; the shipped rules are loaded with
+/// them by the rule of [`Rules`] (and alone when neither is given). The checked folders'
+/// diagnostics come first; beside them, the shipped rules' warnings (printed anomalies of the
+/// law, recorded in the rule files) are counted in one line unless `all_warnings` lists them.
+fn check(rules: &Rules, paths: &[PathBuf], deny_warnings: bool, all_warnings: bool) -> Result<u8, Exit> {
+    rules.usable()?;
+    let own: Vec<PathBuf> = rules.dirs.iter().chain(paths).cloned().collect();
+    let shipped = own.is_empty() || rules.with_shipped;
     let mut builder = CatalogBuilder::new();
-    if paths.is_empty() {
+    if shipped {
         builder = builder.embedded();
     }
-    for p in paths {
+    for p in &own {
         builder = builder.dir(p);
     }
-    let diagnostics: Vec<Diagnostic> = match builder.build() {
-        Ok(catalog) => {
-            let forms = catalog.forms().count();
-            let decisions = catalog.decisions().count();
-            let warnings = catalog.warnings().to_vec();
-            if !warnings.is_empty() {
-                out!("{}", render_all(&escape_diagnostics(&warnings)));
-            }
-            outln!("checked {decisions} decision(s), {forms} form(s): no errors");
-            // The crosswalks of the folders checked (docs/diff.md).
-            let (crosswalk_errors, crosswalk_warnings) = diff::check_crosswalks(&catalog, paths)?;
-            if crosswalk_errors > 0 || (deny_warnings && crosswalk_warnings > 0) {
-                return Ok(1);
-            }
-            warnings
-        }
-        Err(e) => {
-            out!("{}", render_all(&escape_diagnostics(e.diagnostics())));
-            return Ok(1);
-        }
+    let built = builder.build();
+    let diagnostics = match &built {
+        Ok(catalog) => catalog.warnings(),
+        Err(e) => e.diagnostics(),
     };
-    let warned = diagnostics.iter().any(|d| d.severity == Severity::Warning);
-    Ok(u8::from(deny_warnings && warned))
+    // A diagnostic is the shipped rules' when they are loaded beside folders of the user's and
+    // it is not in one of those folders (shipped files are named `rules/<decision>/<file>`).
+    let is_shipped = |d: &Diagnostic| {
+        shipped
+            && !own.is_empty()
+            && d.file.starts_with("rules/")
+            && !own.iter().any(|dir| Path::new(&d.file).starts_with(dir))
+    };
+    let (theirs, mine): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        diagnostics.iter().cloned().partition(|d| is_shipped(d));
+    // Errors are always listed; the shipped rules' warnings only when asked for.
+    let (shipped_warnings, shipped_errors): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        theirs.into_iter().partition(|d| d.severity == Severity::Warning);
+    let mut listed = mine;
+    listed.extend(shipped_errors);
+    if all_warnings {
+        listed.extend(shipped_warnings.iter().cloned());
+    }
+    for d in escape_diagnostics(&listed) {
+        out!("{d}\n");
+    }
+    let (errors, warnings) = count(&listed);
+    outln!(
+        "{}, {}",
+        console::plural(errors, "error", "errors"),
+        console::plural(warnings, "warning", "warnings")
+    );
+    let (_, unlisted) = count(&shipped_warnings);
+    if !all_warnings && unlisted > 0 {
+        outln!(
+            "{} of the shipped rules (printed anomalies; `--all-warnings` to list them)",
+            console::plural(unlisted, "warning", "warnings")
+        );
+    }
+    let catalog = match built {
+        Ok(catalog) => catalog,
+        Err(_) => return Ok(1),
+    };
+    outln!(
+        "checked {}, {}: no errors",
+        console::plural(catalog.decisions().count(), "decision", "decisions"),
+        console::plural(catalog.forms().count(), "form", "forms")
+    );
+    // The crosswalks of the folders checked (the shipped ones when only they are checked:
+    // docs/diff.md).
+    let (crosswalk_errors, crosswalk_warnings) = diff::check_crosswalks(&catalog, &own)?;
+    if crosswalk_errors > 0 || (deny_warnings && crosswalk_warnings > 0) {
+        return Ok(1);
+    }
+    Ok(u8::from(deny_warnings && warnings > 0))
+}
+
+/// How many errors and warnings `diagnostics` stand for (an `omitted` summary counts those it
+/// stands for).
+fn count(diagnostics: &[Diagnostic]) -> (u64, u64) {
+    let (mut errors, mut warnings) = (0, 0);
+    for d in diagnostics {
+        let n = if d.kind == DiagnosticKind::Omitted { d.omitted } else { 1 };
+        if d.is_error() {
+            errors += n;
+        } else {
+            warnings += n;
+        }
+    }
+    (errors, warnings)
 }
 
 /// `ocop test`: runs the regression cases; each case file is read with the document limit.
-fn test(rules: &[PathBuf], with_shipped: bool, paths: Vec<PathBuf>) -> Result<u8, Exit> {
-    let catalog = load(rules, with_shipped)?;
-    let paths = if paths.is_empty() { vec![PathBuf::from("rules")] } else { paths };
+///
+/// Without `paths`, the cases of the rules loaded ([`case_folders`]); the folders run are
+/// named first, and finding none is an error.
+fn test(rules: &Rules, paths: Vec<PathBuf>) -> Result<u8, Exit> {
+    let catalog = rules.load()?;
+    let paths = if paths.is_empty() {
+        let folders = case_folders(rules);
+        if folders.is_empty() {
+            return Err(Exit::from(format!(
+                "error: no case folder found for the rules loaded ({}); cases live in \
+                 <decision>/cases/ beside decision.yaml, or name case files or folders",
+                loaded_rules(rules)
+            )));
+        }
+        let shown: Vec<String> = folders.iter().map(|f| console::name(f)).collect();
+        outln!("running the cases of {}", shown.join(", "));
+        folders
+    } else {
+        paths
+    };
     let mut results = Vec::new();
     for p in &paths {
         if !p.exists() {
@@ -343,13 +495,70 @@ fn test(rules: &[PathBuf], with_shipped: bool, paths: Vec<PathBuf>) -> Result<u8
             });
         }
     }
+    if results.is_empty() {
+        console::err_line("error: no case files found (they live in <decision>/cases/*.yaml)");
+        return Ok(1);
+    }
     let shown: Vec<cases::CaseResult> = results.iter().map(escape_case).collect();
     out!("{}", cases::report(&shown));
-    let ok = !results.is_empty() && results.iter().all(|r| r.passed());
-    if results.is_empty() {
-        console::err_line("no case files found (they live in rules/<decision>/cases/)");
+    Ok(u8::from(!results.iter().all(|r| r.passed())))
+}
+
+/// The rules loaded, in words, for a message.
+fn loaded_rules(rules: &Rules) -> String {
+    let mut parts: Vec<String> = rules.dirs.iter().map(|d| format!("--rules {}", console::name(d))).collect();
+    if rules.shipped() {
+        parts.push("the shipped rules".to_string());
     }
-    Ok(u8::from(!ok))
+    parts.join(", ")
+}
+
+/// The case folders of the rules loaded: `cases/` beside each decision folder of `--rules`,
+/// and, when the shipped rules are loaded, those of `./rules/<decision>/` (the embedded rules
+/// carry no cases: they are run from the source tree when there is one). A note on stderr
+/// says which rules have none.
+fn case_folders(rules: &Rules) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in &rules.dirs {
+        let found = decision_case_folders(dir);
+        if found.is_empty() {
+            console::err_line(&format!(
+                "note: --rules {}: no cases/ folder beside its decisions",
+                console::name(dir)
+            ));
+        }
+        out.extend(found);
+    }
+    if rules.shipped() {
+        let here = Path::new("rules");
+        let found = if here.is_dir() { decision_case_folders(here) } else { Vec::new() };
+        if found.is_empty() {
+            console::err_line(
+                "note: the shipped rules carry no cases, and there is no ./rules/<decision>/cases here: \
+                 their cases are not run",
+            );
+        }
+        out.extend(found);
+    }
+    out
+}
+
+/// `cases/` of a decision folder (one holding decision.yaml), or of each decision folder in a
+/// folder of them, in name order.
+fn decision_case_folders(dir: &Path) -> Vec<PathBuf> {
+    let cases_of =
+        |d: &Path| Some(d.join("cases")).filter(|c| d.join("decision.yaml").is_file() && c.is_dir());
+    if dir.join("decision.yaml").exists() {
+        return cases_of(dir).into_iter().collect();
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut subdirs: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    subdirs.sort();
+    subdirs.iter().filter_map(|d| cases_of(d)).collect()
 }
 
 /// A case result with every text from input escaped for the report.
@@ -372,12 +581,20 @@ fn escape_case(r: &cases::CaseResult) -> cases::CaseResult {
     }
 }
 
-/// `ocop generate`: random valid sheets as bulk CSV.
+/// `ocop generate`: random valid sheets as bulk CSV, every row one that `ocop bulk --strict`
+/// accepts.
+///
+/// Every version of each set is drawn. When a set has several versions (1048's set 26), the
+/// file has a `lodged_on` column, and each row a day on which its version applies
+/// ([`ocop_rating::generate::lodging_window`]): without it, bulk could not tell the versions
+/// apart.
 fn generate(catalog: &Catalog, decision: &str, set: &[String], rows: u64, seed: u64) -> Result<u8, Exit> {
-    let forms: Vec<&ocop_rating::Form> = catalog
+    let forms: Vec<(&ocop_rating::Form, Option<(ocop_rating::Date, ocop_rating::Date)>)> = catalog
         .forms_of(decision)
         .iter()
-        .filter(|f| (set.is_empty() || set.iter().any(|s| s == f.set())) && f.in_force_until().is_none())
+        .filter(|f| set.is_empty() || set.iter().any(|s| s == f.set()))
+        .map(|f| (f, ocop_rating::generate::lodging_window(f)))
+        .filter(|(f, window)| window.is_some() || !is_version(f))
         .collect();
     if forms.is_empty() {
         return Err(Exit::from(format!(
@@ -386,8 +603,9 @@ fn generate(catalog: &Catalog, decision: &str, set: &[String], rows: u64, seed: 
             escape(&format!("{set:?}"))
         )));
     }
+    let dated = forms.iter().any(|(f, _)| is_version(f));
     let mut ids: Vec<&str> = Vec::new();
-    for f in &forms {
+    for (f, _) in &forms {
         for c in f.leaves() {
             if !ids.contains(&c.id()) {
                 ids.push(c.id());
@@ -400,12 +618,14 @@ fn generate(catalog: &Catalog, decision: &str, set: &[String], rows: u64, seed: 
         csv::ErrorKind::Io(e) => console::output_failed(e),
         other => Exit::from(format!("error[io]: output: {other:?}")),
     };
-    out.write_record(["id", "decision", "set"].iter().copied().chain(ids.iter().copied())).map_err(io)?;
+    let head: &[&str] =
+        if dated { &["id", "decision", "set", "lodged_on"] } else { &["id", "decision", "set"] };
+    out.write_record(head.iter().copied().chain(ids.iter().copied())).map_err(io)?;
     let mut g = ocop_rating::generate::SheetGenerator::new(seed);
     let mut cells = vec![String::new(); ids.len()];
     let mut id = String::new();
     for row in 0..rows {
-        let Some(form) = forms.get(g.below(forms.len())) else { continue };
+        let Some((form, window)) = forms.get(g.below(forms.len())) else { continue };
         cells.iter_mut().for_each(String::clear);
         let keys = g.keys(form);
         for (c, key) in form.leaves().zip(keys) {
@@ -419,10 +639,20 @@ fn generate(catalog: &Catalog, decision: &str, set: &[String], rows: u64, seed: 
         out.write_field(&id).map_err(io)?;
         out.write_field(form.decision().key()).map_err(io)?;
         out.write_field(form.set()).map_err(io)?;
+        if dated {
+            // A day of the version's window (any day of the decision's for a set of one form).
+            let day = window.map(|(first, last)| g.day_between(first, last).to_string());
+            out.write_field(day.unwrap_or_default()).map_err(io)?;
+        }
         out.write_record(&cells).map_err(io)?;
     }
     out.flush().map_err(console::output_failed)?;
     Ok(0)
+}
+
+/// Whether `form` is one of several versions of its set under its decision.
+fn is_version(form: &ocop_rating::Form) -> bool {
+    form.in_force_from().is_some() || form.in_force_until().is_some()
 }
 
 /// `ocop list`: every decision and set with dates, counts and warnings; each line escaped.
@@ -452,16 +682,17 @@ fn list(catalog: &Catalog) -> Result<u8, Exit> {
                 ),
             };
             let options: usize = f.leaves().map(|c| f.options(c).len()).sum();
-            outln!(
-                "  {}  {:<44} {:>3} criteria {:>4} options {:>3} minimums {:>2} knock-outs {:>2} warnings{version}",
+            let line = format!(
+                "  {}  {:<44} {} {} {} {} {}{version}",
                 f.set(),
                 f.name_vi(),
-                f.leaf_count(),
-                options,
-                f.minimums().len(),
-                f.knockouts().len(),
-                warnings
+                column(f.leaf_count(), 3, "criterion", "criteria"),
+                column(options, 4, "option", "options"),
+                column(f.minimums().len(), 3, "minimum", "minimums"),
+                column(f.knockouts().len(), 2, "knock-out", "knock-outs"),
+                column(warnings, 2, "warning", "warnings")
             );
+            outln!("{}", line.trim_end());
             for (total, n) in totals.iter_mut().zip([
                 f.leaf_count(),
                 options,
@@ -474,11 +705,23 @@ fn list(catalog: &Catalog) -> Result<u8, Exit> {
         }
         let [criteria, options, minimums, knockouts, warnings] = totals;
         outln!(
-            "  {} forms: {criteria} criteria, {options} options, {minimums} minimums, {knockouts} knock-outs, {warnings} warnings",
-            catalog.forms_of(d.key()).len()
+            "  {}: {}, {}, {}, {}, {}",
+            console::plural(catalog.forms_of(d.key()).len(), "form", "forms"),
+            console::plural(criteria, "criterion", "criteria"),
+            console::plural(options, "option", "options"),
+            console::plural(minimums, "minimum", "minimums"),
+            console::plural(knockouts, "knock-out", "knock-outs"),
+            console::plural(warnings, "warning", "warnings")
         );
     }
     Ok(0)
+}
+
+/// A count and its noun for a column of `ocop list`: the number right-aligned in `width`, the
+/// noun padded to its plural's length, so that the columns stay aligned.
+fn column(n: usize, width: usize, one: &str, many: &str) -> String {
+    let word = if n == 1 { one } else { many };
+    format!("{n:>width$} {word:<0$}", one.len().max(many.len()))
 }
 
 fn parts(d: &ocop_rating::Decision) -> String {

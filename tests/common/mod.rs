@@ -1,0 +1,23 @@
+//! Helpers shared by several test files.
+
+/// The made-up decision 99-2030 (tests/fixtures/future) standing alone. The fixture supersedes
+/// the shipped 26-2026, which must then be loaded beside it (ruling 12: `supersedes` names a
+/// loaded decision, and a transition belongs to a decision that supersedes one). Tests that load
+/// the fixture without the shipped rules use this text: it supersedes nothing and has no
+/// transition. `text` is the fixture's decision file, possibly already edited.
+#[allow(dead_code)] // not every test file that declares `mod common` uses every helper
+pub fn standing_alone(text: &str) -> String {
+    assert!(text.contains("supersedes: [26-2026]"), "the fixture's `supersedes` moved");
+    let text = text.replacen("supersedes: [26-2026]", "supersedes: []", 1);
+    let start = text.find("transition:\n").unwrap_or_else(|| panic!("the fixture has no transition"));
+    let end = start + text[start..].find("\ntotal_max").unwrap_or_else(|| panic!("no total_max after it")) + 1;
+    format!("{}{}", &text[..start], &text[end..])
+}
+
+/// [`standing_alone`] of the fixture's own decision file, made once.
+#[allow(dead_code)]
+pub fn decision_alone() -> &'static str {
+    static ALONE: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| standing_alone(include_str!("../fixtures/future/99-2030/decision.yaml")));
+    ALONE.as_str()
+}
