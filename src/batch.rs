@@ -54,7 +54,7 @@ pub fn score_assessments<'c>(
 /// Scores assessments from any iterator, lazily and in order: for a stream too large to hold
 /// (a file read line by line, a database cursor). Each item is scored when the returned
 /// iterator reaches it; for parallel scoring, collect chunks into slices and use
-/// [`score_assessments_par`].
+/// `score_assessments_par` (feature `parallel`).
 ///
 /// ```
 /// use ocop_rating::{Assessment, Catalog, batch};

@@ -1,6 +1,6 @@
 //! The result model: one owned, serialisable [`Report`] of a scored assessment.
 //!
-//! Scoring borrows the catalog ([`Scored`](crate::Scored), [`Outcome`](crate::Outcome)); a
+//! Scoring borrows the catalog ([`Scored`], [`Outcome`]); a
 //! service wants a value it can return from a handler, store, and send. A `Report` owns every
 //! figure and text it shows, names its rule file by SHA-256 (never by an absolute path), and
 //! reads back from JSON equal to what was written. The text sheet, the JSON record and the bulk
@@ -371,6 +371,34 @@ pub struct Award {
     pub valid_until: Option<Date>,
     /// The rule applied, in words, with its source.
     pub note: String,
+    /// The certificate's dates after issue (ruling 13), when a recognition date is given.
+    #[serde(default)]
+    pub lifecycle: Option<Lifecycle>,
+    /// For a class only proposed to a higher level: what the decision says when that council
+    /// scores it below its threshold.
+    #[serde(default)]
+    pub if_scored_below: Option<String>,
+}
+
+/// A certificate's dates after issue (ruling 13); see [`crate::award::CertificateLife`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Lifecycle {
+    /// The recognition date.
+    pub recognised_on: Date,
+    /// The expiry.
+    pub valid_until: Date,
+    /// The key of the decision whose rules govern the re-rating.
+    pub renewal_decision: String,
+    /// The first day to lodge the re-rating dossier, when stated.
+    pub re_rating_from: Option<Date>,
+    /// The last day to lodge it, when stated.
+    pub re_rating_until: Option<Date>,
+    /// The latest day the certificate may run on when a change of decision made the window
+    /// impossible to meet, when granted.
+    pub extended_at_most_until: Option<Date>,
+    /// Each rule in words, with its source or why it is not stated.
+    pub lines: Vec<String>,
 }
 
 /// Something a reader of the result must not miss.
@@ -508,7 +536,31 @@ pub struct Cell {
 }
 
 impl crate::Catalog {
-    /// Scores an assessment and returns its owned [`Report`]. See the [module](self) example.
+    /// Scores an assessment and returns its owned [`Report`]. See also the [module](self)
+    /// example (a service handler, and the JSON round trip).
+    ///
+    /// ```
+    /// use ocop_rating::{Assessment, Catalog, report::ReportOptions};
+    ///
+    /// let catalog = Catalog::embedded()?;
+    /// let assessment = Assessment::from_file("examples/26-2026-01-rau-cai.yaml", &Default::default())?;
+    /// let report = catalog.report(&assessment, ReportOptions { trace: true })?;
+    /// // Section 1 of the 26/2026 form for set 01, by hand from the form's points:
+    /// // 1.1 c = 3, 1.2 a = 0, 1.3 b = 2, 1.4 b = 2, 1.5 b = 1, 1.6 a = 1, 1.7 a = 0; 9 of 18.
+    /// let section_1 = &report.sections[0];
+    /// assert_eq!((section_1.id.as_str(), section_1.points.value.to_string()), ("1", "9".to_string()));
+    /// assert_eq!(section_1.max.to_string(), "18");
+    /// // The trace shows the option ticked on the sheet, its printed text and its points.
+    /// let trace = report.trace.as_deref().unwrap_or_default();
+    /// let first = &trace[0];
+    /// assert_eq!((first.criterion.as_str(), first.members[0].answer.as_str()), ("1.1", "c"));
+    /// let printed = "Sản phẩm được trồng trên địa bàn cấp xã từ 75% đến 100%";
+    /// assert_eq!(first.members[0].options_vi, [printed]);
+    /// assert_eq!(first.members[0].points.to_string(), "3");
+    /// // Without the trace option, the report carries the figures only.
+    /// assert!(catalog.report(&assessment, ReportOptions::default())?.trace.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn report(
         &self,
         assessment: &crate::Assessment,
@@ -801,6 +853,16 @@ fn award(scored: &Scored<'_>) -> Award {
         potential: a.potential,
         valid_until: a.valid_until,
         note: a.note,
+        lifecycle: a.lifecycle.map(|l| Lifecycle {
+            recognised_on: l.recognised_on,
+            valid_until: l.valid_until,
+            renewal_decision: l.renewal_decision,
+            re_rating_from: l.re_rating_window.map(|w| w.0),
+            re_rating_until: l.re_rating_window.map(|w| w.1),
+            extended_at_most_until: l.extended_at_most_until,
+            lines: l.lines,
+        }),
+        if_scored_below: a.if_scored_below,
     }
 }
 

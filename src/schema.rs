@@ -1,7 +1,8 @@
 //! JSON Schemas of the input and output formats (feature `schema`).
 //!
-//! Rule files, decision files and assessments are read by hand (the [`Reader`](crate::read)
-//! reports every problem at once, with "did you mean"), not through `#[derive(Deserialize)]`.
+//! Rule files, decision files, assessments and regression cases are read by hand (the crate's
+//! reader reports every problem at once, with "did you mean"), not through
+//! `#[derive(Deserialize)]`.
 //! The types here mirror those formats for one purpose: generating schemas that editors use to
 //! complete and check files (`# yaml-language-server: $schema=…`). Tests validate every shipped
 //! rule file, decision file, example and regression case against them, so a mirror that drifts
@@ -11,7 +12,7 @@
 //! ```
 //! let schemas = ocop_rating::schema::all();
 //! let names: Vec<&str> = schemas.iter().map(|(name, _)| *name).collect();
-//! assert_eq!(names, ["assessment", "decision", "rule-file", "report"]);
+//! assert_eq!(names, ["assessment", "decision", "rule-file", "case", "report"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -24,6 +25,7 @@ pub fn all() -> Vec<(&'static str, serde_json::Value)> {
         ("assessment", to_value(schemars::schema_for!(Assessment))),
         ("decision", to_value(schemars::schema_for!(DecisionFile))),
         ("rule-file", to_value(schemars::schema_for!(RuleFile))),
+        ("case", to_value(schemars::schema_for!(Case))),
         ("report", to_value(schemars::schema_for!(crate::report::Report))),
     ]
 }
@@ -36,6 +38,11 @@ fn to_value(schema: schemars::Schema) -> serde_json::Value {
 /// places). Described by hand: the mirror types hold no floating-point field.
 fn number(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({"type": "number", "minimum": 0})
+}
+
+/// A class, 0–5, or null: a field that must be written even when it has no value.
+fn stars_or_null(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": ["integer", "null"], "minimum": 0, "maximum": 5})
 }
 
 /// A number of any sign, as anomalies print it.
@@ -76,6 +83,47 @@ struct Assessment {
     council_size: Option<u32>,
     /// Facts outside the form (knock-outs, stops, requirements): absent means not triggered.
     facts: Option<BTreeMap<String, bool>>,
+}
+
+/// A regression case, `rules/<decision>/cases/*.yaml` (docs/cases.md).
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Case {
+    /// What the case checks, shown by `ocop test`.
+    name: String,
+    /// The assessment, exactly as docs/assessment.md describes it.
+    assessment: Assessment,
+    /// The result worked out by hand from the legal text.
+    expect: Expect,
+    /// Free notes; not read.
+    notes: Option<serde_json::Value>,
+}
+
+/// The expected result of a regression case: every field but `total` and `stars` is optional,
+/// and an absent field is not checked.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Expect {
+    /// The exact total (decimals allowed).
+    total: PointsValue,
+    /// The final class, 1–5; null when disqualified.
+    #[schemars(required, schema_with = "stars_or_null")]
+    stars: Option<u8>,
+    /// Part id → the part's points.
+    parts: Option<BTreeMap<String, PointsValue>>,
+    /// The class from the score alone.
+    #[schemars(range(max = 5))]
+    band_stars: Option<u8>,
+    /// The knock-out id, or null when none fired.
+    disqualified: Option<String>,
+    /// The criteria whose minimum blocked the class above the final class, in form order.
+    limited_by: Option<Vec<String>>,
+    /// Where the evaluation stopped (ruling 9), or null.
+    stopped_at: Option<String>,
+    /// Criteria scored 0 for a printed requirement stated unmet (ruling 11).
+    requirements_unmet: Option<Vec<String>>,
 }
 
 /// A set number: "01" to "99" (a bare number is read as two digits).
@@ -275,6 +323,90 @@ struct AwardRules {
     certificate_months: Option<u32>,
     /// Who recognises which classes, by period.
     levels: Vec<AwardLevel>,
+    /// What the decision says of a certificate after it is issued (ruling 13).
+    lifecycle: Option<LifecycleRules>,
+}
+
+/// The certificate lifecycle: each rule stated with its source, or `{not_stated: why}`.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct LifecycleRules {
+    /// Where the validity (`certificate_months`) is stated.
+    validity: StatedOr<Validity>,
+    /// When a re-rating dossier is lodged, in days before expiry (26/2026 Điều 7.6.a).
+    re_rating_window: StatedOr<ReRatingWindow>,
+    /// How long past expiry a certificate may run when a change of decision made the window
+    /// impossible (26/2026 Điều 12.3).
+    missed_window_grace: StatedOr<Grace>,
+    /// A proposed 5★ scored below the threshold by the central council (26/2026 Điều 7.4.g).
+    central_below_threshold: StatedOr<CentralBelow>,
+}
+
+/// A rule as stated, or why the decision does not state it.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum StatedOr<T> {
+    /// The rule, with its `source`.
+    Stated(T),
+    /// Why it is not stated.
+    NotStated(NotStated),
+}
+
+/// `{not_stated: why}`.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct NotStated {
+    /// Why the decision does not state the rule (the text read, or that it is unavailable).
+    not_stated: String,
+}
+
+/// The validity's source.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Validity {
+    /// Where it is printed.
+    source: String,
+}
+
+/// The re-rating lodging window.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ReRatingWindow {
+    /// Not earlier than this many days before expiry.
+    earliest_days_before: u32,
+    /// Not later than this many days before expiry.
+    latest_days_before: u32,
+    /// Where it is printed.
+    source: String,
+}
+
+/// The extension past expiry.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Grace {
+    /// At most this many days after expiry.
+    days_after_expiry: u32,
+    /// Where it is printed.
+    source: String,
+}
+
+/// The central council's result below the threshold.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct CentralBelow {
+    /// The threshold, in points.
+    below: u32,
+    /// The classes the province may recognise on that result.
+    stars: Vec<u8>,
+    /// Where it is printed.
+    source: String,
 }
 
 /// One level's classes over a period.

@@ -2,7 +2,7 @@
 //! to the next class (or class K), with alternatives; and `ocop score FILE --what-if 1.5=c,2.1=c`:
 //! the product with some answers replaced. Both are thin layers over `ocop_rating::advise`.
 //!
-//! Output goes through [`console`](crate::console): the text is escaped by the library, JSON is
+//! Output goes through [`console`]: the text is escaped by the library, JSON is
 //! made safe for a terminal.
 
 use crate::console::{self, Exit};

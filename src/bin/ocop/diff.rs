@@ -21,7 +21,7 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Instead of the diff, write a crosswalk draft (for rules/<NEW>/crosswalk/<OLD>.yaml): options
+    /// Instead of the diff, write a crosswalk draft (for `rules/<NEW>/crosswalk/<OLD>.yaml`): options
     /// of identical text mapped, everything else left as TODO for a maintainer.
     #[arg(long)]
     pub crosswalk_draft: bool,
