@@ -2,7 +2,7 @@
 //! and how long the certificate runs (rulings 6 and 7). All of it is data of the decision file.
 
 use crate::date::Date;
-use crate::form::Decision;
+use crate::form::{Decision, Stated};
 use crate::points::{Mean, Points};
 use crate::score::{Outcome, Sheet};
 
@@ -94,6 +94,103 @@ pub struct Award {
     pub valid_until: Option<Date>,
     /// The rule applied, in words, with its source.
     pub note: String,
+    /// The certificate's life after issue, when a certificate is issued and a recognition date
+    /// is given (ruling 13).
+    pub lifecycle: Option<CertificateLife>,
+    /// For a class the evaluating level can only propose ("potential 5★"): what the decision
+    /// says when the higher council scores it below its threshold (26/2026 Điều 7.4.g), or why
+    /// it says nothing.
+    pub if_scored_below: Option<String>,
+}
+
+/// A certificate's dates (ruling 13): until when it is valid, when its re-rating is lodged, and
+/// how long it may run on while a change of decision delays that.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateLife {
+    /// The recognition date.
+    pub recognised_on: Date,
+    /// Its expiry: the recognition date plus the decision's months.
+    pub valid_until: Date,
+    /// The decision whose rules govern the re-rating: the one whose lodging period holds the
+    /// expiry date (often a later decision than the one the product was rated under).
+    pub renewal_decision: String,
+    /// The first and last day to lodge the re-rating dossier, when that decision states them.
+    pub re_rating_window: Option<(Date, Date)>,
+    /// When the renewal decision is not the rating decision and it grants one: the latest day the
+    /// certificate may stay valid while its re-rating is pending, if the window could not be met
+    /// because of the change of decision.
+    pub extended_at_most_until: Option<Date>,
+    /// Each rule in words, with its source or why it is not stated.
+    pub lines: Vec<String>,
+}
+
+/// The life of a certificate recognised on `recognised_on` under `rating`, renewed under the
+/// rules of `renewal` (the same decision, or the one in force when it expires).
+pub(crate) fn certificate_life(rating: &Decision, renewal: &Decision, recognised_on: Date) -> CertificateLife {
+    let months = rating.certificate_months();
+    let valid_until = recognised_on.add_months(months);
+    let mut lines = vec![match &rating.lifecycle().validity_source {
+        Stated::Stated { source, .. } => {
+            format!("valid {months} months from {recognised_on}, until {valid_until} [{source}]")
+        }
+        Stated::NotStated(why) => format!("valid {months} months from {recognised_on}, until {valid_until} ({why})"),
+    }];
+    let under = if renewal.key == rating.key { String::new() } else { format!(" under {}", renewal.number) };
+    let re_rating_window = match &renewal.lifecycle().re_rating_window {
+        Stated::Stated { rule, source } => {
+            let from = valid_until.add_days(-i64::from(rule.earliest_days_before));
+            let to = valid_until.add_days(-i64::from(rule.latest_days_before));
+            lines.push(format!(
+                "re-rating{under}: lodge the dossier from {from} to {to} ({} to {} days before expiry) [{source}]",
+                rule.earliest_days_before, rule.latest_days_before
+            ));
+            if from < renewal.in_force_from {
+                lines.push(format!(
+                    "the window opens before {} takes effect ({})",
+                    renewal.number, renewal.in_force_from
+                ));
+            }
+            Some((from, to))
+        }
+        Stated::NotStated(why) => {
+            lines.push(format!("re-rating{under}: no lodging window ({why})"));
+            None
+        }
+    };
+    let extended_at_most_until = match (&renewal.lifecycle().missed_window_grace, renewal.key == rating.key) {
+        (Stated::Stated { rule, source }, false) => {
+            let until = valid_until.add_days(i64::from(rule.days_after_expiry));
+            lines.push(format!(
+                "if that window could not be met because of the change of decision, the certificate stays valid                  until the new result, at most until {until} ({} days past expiry) [{source}]",
+                rule.days_after_expiry
+            ));
+            Some(until)
+        }
+        _ => None,
+    };
+    CertificateLife {
+        recognised_on,
+        valid_until,
+        renewal_decision: renewal.key.clone(),
+        re_rating_window,
+        extended_at_most_until,
+        lines,
+    }
+}
+
+/// What the decision says of a proposed class scored below its threshold by the higher council.
+fn if_scored_below(decision: &Decision, stars: u8) -> String {
+    match &decision.lifecycle().central_below_threshold {
+        Stated::Stated { rule, source } => {
+            let classes: Vec<String> = rule.stars.iter().map(|s| format!("{s}★")).collect();
+            format!(
+                "if the higher council scores it below {}, the province may recognise {} on that council's result [{source}]",
+                rule.below,
+                classes.join(" or ")
+            )
+        }
+        Stated::NotStated(why) => format!("{stars}★ scored below the threshold by the higher council: {why}"),
+    }
 }
 
 const LEVELS: [&str; 3] = ["district", "province", "central"];
@@ -108,6 +205,7 @@ pub(crate) fn award(
     date: Option<Date>,
     evaluating_level: Option<&str>,
     recognised_on: Option<Date>,
+    renewal: Option<&Decision>,
 ) -> Award {
     let decision = outcome.form().decision();
     let Some(stars) = outcome.stars() else {
@@ -118,6 +216,8 @@ pub(crate) fn award(
             potential: None,
             valid_until: None,
             note: "disqualified: no class, no certificate".into(),
+            lifecycle: None,
+            if_scored_below: None,
         };
     };
     let in_period = |l: &&crate::form::AwardLevel| match date {
@@ -140,6 +240,8 @@ pub(crate) fn award(
             potential: None,
             valid_until: None,
             note,
+            lifecycle: None,
+            if_scored_below: None,
         };
     };
     // Without an evaluating level, the first level that evaluates (the lowest awarding level in
@@ -163,6 +265,9 @@ pub(crate) fn award(
             awarding.source
         ),
     };
+    let lifecycle = recognised_on
+        .filter(|_| certificate)
+        .map(|d| certificate_life(decision, renewal.unwrap_or(decision), d));
     Award {
         stars: Some(stars),
         level: Some(awarding.level.clone()),
@@ -170,5 +275,7 @@ pub(crate) fn award(
         potential,
         valid_until,
         note,
+        lifecycle,
+        if_scored_below: potential.map(|p| if_scored_below(decision, p)),
     }
 }

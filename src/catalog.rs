@@ -540,7 +540,9 @@ impl Entry {
             (Some(form), _) => Ok(form),
             (None, found) => Err(found.into_iter().filter(Diagnostic::is_error).collect()),
         });
-        compiled.as_ref().map_err(|errors| AssessmentError::new(errors.clone()))
+        compiled
+            .as_ref()
+            .map_err(|errors| AssessmentError::broken_rules(&source.name, &self.decision.key, &slot.set, errors.clone()))
     }
 
     /// Compiles one shipped form, and checks it against build.rs's index of it.
@@ -855,6 +857,20 @@ impl Catalog {
         (decision.in_force_from, until)
     }
 
+    /// The decision whose rules govern the re-rating of a certificate recognised on
+    /// `recognised_on` under `rating`: the one whose lodging period holds the certificate's
+    /// expiry (ruling 13), or `rating` itself when none does.
+    pub(crate) fn renewal_decision<'c>(&'c self, rating: &'c Decision, recognised_on: Date) -> Option<&'c Decision> {
+        let expiry = recognised_on.add_months(rating.certificate_months);
+        let found = self
+            .entries
+            .iter()
+            .filter(|e| e.decision.in_force_from <= expiry && e.lodging_until.is_none_or(|u| expiry <= u))
+            .map(|e| &*e.decision)
+            .max_by_key(|d| d.in_force_from);
+        Some(found.unwrap_or(rating))
+    }
+
     /// Every form of every decision (compiling them all, for the embedded catalog).
     pub fn forms(&self) -> impl Iterator<Item = &Form> {
         self.entries.iter().flat_map(|e| e.all().0.iter())
@@ -898,6 +914,9 @@ impl Catalog {
         let forms: Vec<(usize, &Slot)> =
             entry.slots.iter().enumerate().filter(|(_, f)| f.set == set).collect();
         if forms.is_empty() {
+            if let Some(why) = crate::error::missing_form_reason(entry.slots.iter().map(|s| s.set.as_str()), set) {
+                return Err(one(Diagnostic::missing_form(&d.key, set, &why)));
+            }
             let sets: Vec<String> = {
                 let mut s: Vec<String> = entry.slots.iter().map(|f| f.set.clone()).collect();
                 s.dedup();

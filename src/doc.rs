@@ -10,6 +10,7 @@
 use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticKind};
 use crate::locate::DocPath;
+use crate::form::{CentralBelow, Grace, Lifecycle, ReRatingWindow, Stated};
 use crate::points::Points;
 use crate::read::{Object, Reader, scalar_text};
 use serde_yaml::Value;
@@ -149,6 +150,7 @@ pub(crate) struct DecisionDoc {
     pub knockouts: Vec<KnockoutDoc>,
     pub awards: Vec<AwardLevelDoc>,
     pub certificate_months: u32,
+    pub lifecycle: crate::form::Lifecycle,
     pub spread_limit: Points,
     pub display_places: u32,
     pub quorum: Option<(u32, u32, String)>,
@@ -299,7 +301,7 @@ pub(crate) fn read_decision(r: &mut Reader, root: &Value) -> Option<DecisionDoc>
     let bands = top.get("bands").map(|v| read_bands(r, v, &top.at("bands"))).unwrap_or_default();
     let facts = read_facts(r, top.get("facts"), &top.at("facts"));
     let knockouts = read_knockouts(r, top.get("knockouts"), &top.at("knockouts"));
-    let (awards, certificate_months) = read_award(r, top.get("award"), &top.at("award"));
+    let (awards, certificate_months, lifecycle) = read_award(r, top.get("award"), &top.at("award"));
     let (spread_limit, display_places, quorum) = read_council(r, top.get("council"), &top.at("council"));
     let bands_note = top.opt_text(r, "bands_note");
     let notes = top.texts(r, "notes");
@@ -338,6 +340,7 @@ pub(crate) fn read_decision(r: &mut Reader, root: &Value) -> Option<DecisionDoc>
         knockouts,
         awards,
         certificate_months,
+        lifecycle,
         spread_limit,
         display_places,
         quorum,
@@ -402,10 +405,20 @@ fn read_bands(r: &mut Reader, v: &Value, path: &DocPath) -> Vec<BandDoc> {
     out
 }
 
-fn read_award(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Vec<AwardLevelDoc>, u32) {
-    let Some(v) = v else { return (Vec::new(), 36) };
-    let Some(o) = r.object(v, path, "the award rules", &["levels"], &["certificate_months"]) else {
-        return (Vec::new(), 36);
+fn read_award(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Vec<AwardLevelDoc>, u32, Lifecycle) {
+    let unread = || Lifecycle {
+        validity_source: Stated::NotStated("the decision file records no certificate lifecycle".into()),
+        re_rating_window: Stated::NotStated("the decision file records no certificate lifecycle".into()),
+        missed_window_grace: Stated::NotStated("the decision file records no certificate lifecycle".into()),
+        central_below_threshold: Stated::NotStated("the decision file records no certificate lifecycle".into()),
+    };
+    let Some(v) = v else { return (Vec::new(), 36, unread()) };
+    let Some(o) = r.object(v, path, "the award rules", &["levels"], &["certificate_months", "lifecycle"]) else {
+        return (Vec::new(), 36, unread());
+    };
+    let lifecycle = match o.get("lifecycle") {
+        None | Some(Value::Null) => unread(),
+        Some(v) => read_lifecycle(r, v, &o.at("lifecycle")).unwrap_or_else(unread),
     };
     let months = o
         .get("certificate_months")
@@ -443,7 +456,80 @@ fn read_award(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Vec<AwardLe
             }
         }
     }
-    (levels, months)
+    (levels, months, lifecycle)
+}
+
+/// `award.lifecycle`: four rules, each either `{…, source}` or `{not_stated: why}`.
+fn read_lifecycle(r: &mut Reader, v: &Value, path: &DocPath) -> Option<Lifecycle> {
+    const RULES: [&str; 4] = ["validity", "re_rating_window", "missed_window_grace", "central_below_threshold"];
+    let o = r.object(v, path, "the certificate lifecycle", &RULES, &[])?;
+    let validity = stated(r, &o, "validity", &[], |_, _| Some(()));
+    let window = stated(r, &o, "re_rating_window", &["earliest_days_before", "latest_days_before"], |r, w| {
+        let earliest = w.get("earliest_days_before").and_then(|v| r.integer(v, &w.at("earliest_days_before"), "days", 1, 3650));
+        let latest = w.get("latest_days_before").and_then(|v| r.integer(v, &w.at("latest_days_before"), "days", 0, 3650));
+        let (earliest, latest) = (earliest? as u32, latest? as u32);
+        if latest > earliest {
+            let d = Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                w.at("latest_days_before").to_string(),
+                format!("the window closes {latest} days before expiry, before it opens ({earliest} days before)"),
+            )
+            .expected(format!("at most {earliest}"));
+            r.push(&w.at("latest_days_before"), d);
+            return None;
+        }
+        Some(ReRatingWindow { earliest_days_before: earliest, latest_days_before: latest })
+    });
+    let grace = stated(r, &o, "missed_window_grace", &["days_after_expiry"], |r, g| {
+        let days = g.get("days_after_expiry").and_then(|v| r.integer(v, &g.at("days_after_expiry"), "days", 1, 3650))?;
+        Some(Grace { days_after_expiry: days as u32 })
+    });
+    let central = stated(r, &o, "central_below_threshold", &["below", "stars"], |r, c| {
+        let below = c.get("below").and_then(|v| r.integer(v, &c.at("below"), "points", 1, 10_000))?;
+        let stars = match c.get("stars") {
+            Some(Value::Sequence(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(j, s)| r.integer(s, &c.at("stars").index(j), "stars", 1, 5).map(|s| s as u8))
+                .collect(),
+            Some(other) => {
+                r.wrong_type(&c.at("stars"), other, "a list of stars");
+                return None;
+            }
+            None => return None,
+        };
+        Some(CentralBelow { below: below as u32, stars })
+    });
+    Some(Lifecycle {
+        validity_source: validity?,
+        re_rating_window: window?,
+        missed_window_grace: grace?,
+        central_below_threshold: central?,
+    })
+}
+
+/// One lifecycle rule: `{not_stated: why}`, or its `fields` plus `source`, read by `read`.
+fn stated<T>(
+    r: &mut Reader,
+    o: &Object<'_>,
+    name: &str,
+    fields: &[&str],
+    read: impl FnOnce(&mut Reader, &Object<'_>) -> Option<T>,
+) -> Option<Stated<T>> {
+    let v = o.get(name)?;
+    let path = o.at(name);
+    if let Value::Mapping(map) = v
+        && map.get("not_stated").is_some()
+    {
+        let n = r.object(v, &path, "a rule the decision does not state", &["not_stated"], &[])?;
+        return n.text(r, "not_stated").map(Stated::NotStated);
+    }
+    let mut required = fields.to_vec();
+    required.push("source");
+    let rule = r.object(v, &path, "a lifecycle rule (or `{not_stated: why}`)", &required, &[])?;
+    let source = rule.text(r, "source");
+    let value = read(r, &rule);
+    Some(Stated::Stated { rule: value?, source: source? })
 }
 
 type CouncilRules = (Points, u32, Option<(u32, u32, String)>);

@@ -42,6 +42,7 @@ pub struct Decision {
     pub(crate) bands_note: Option<String>,
     pub(crate) awards: Vec<AwardLevel>,
     pub(crate) certificate_months: u32,
+    pub(crate) lifecycle: Lifecycle,
     pub(crate) spread_limit: Points,
     pub(crate) display_places: u32,
     /// Quorum as a fraction of the council size, with its source.
@@ -49,6 +50,74 @@ pub struct Decision {
     pub(crate) notes: Vec<String>,
     pub(crate) file: String,
     pub(crate) sha256: String,
+}
+
+/// What a decision says of a certificate after it is issued (ruling 13): each rule with the
+/// article that states it, or why it is not stated. Data of the decision file
+/// (`award.lifecycle`, docs/rule-dsl.md), never constants of the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lifecycle {
+    /// Where the validity ([`Decision::certificate_months`]) is stated.
+    pub validity_source: Stated<()>,
+    /// When a re-rating dossier is lodged, counted back from the certificate's expiry
+    /// (26/2026 Điều 7.6.a: not earlier than 180 and not later than 120 days before).
+    pub re_rating_window: Stated<ReRatingWindow>,
+    /// A product that missed the re-rating window at the change of decision keeps its
+    /// certificate until the new result, at most this long past expiry (26/2026 Điều 12.3).
+    pub missed_window_grace: Stated<Grace>,
+    /// A product the central council scores below the 5-star threshold may be recognised by
+    /// the province on that result (26/2026 Điều 7.4.g).
+    pub central_below_threshold: Stated<CentralBelow>,
+}
+
+/// A rule a decision states, with its source, or the reason it is not stated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stated<T> {
+    /// The decision states it.
+    Stated {
+        /// The rule.
+        rule: T,
+        /// The article.
+        source: String,
+    },
+    /// The decision does not state it: why the file says so (the text read, or that it is not
+    /// available).
+    NotStated(String),
+}
+
+impl<T> Stated<T> {
+    /// The rule and its source, when stated.
+    pub fn stated(&self) -> Option<(&T, &str)> {
+        match self {
+            Stated::Stated { rule, source } => Some((rule, source)),
+            Stated::NotStated(_) => None,
+        }
+    }
+}
+
+/// The days before a certificate's expiry within which a re-rating dossier is lodged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReRatingWindow {
+    /// Not earlier than this many days before expiry…
+    pub earliest_days_before: u32,
+    /// …and not later than this many.
+    pub latest_days_before: u32,
+}
+
+/// How long past expiry a certificate may run on while its re-rating is pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grace {
+    /// At most this many days after expiry.
+    pub days_after_expiry: u32,
+}
+
+/// A central council's result below the 5-star threshold, recognised by the province.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CentralBelow {
+    /// The threshold (points of the mean total).
+    pub below: u32,
+    /// The classes the province may recognise on the central result.
+    pub stars: Vec<u8>,
 }
 
 /// How dossiers lodged under the superseded decision are finished (e.g. 26/2026 Điều 12.2).
@@ -160,6 +229,10 @@ impl Decision {
     /// How long a certificate is valid, in months.
     pub fn certificate_months(&self) -> u32 {
         self.certificate_months
+    }
+    /// What the decision says of a certificate after it is issued (ruling 13).
+    pub fn lifecycle(&self) -> &Lifecycle {
+        &self.lifecycle
     }
     /// The largest allowed spread between council members' totals.
     pub fn spread_limit(&self) -> Points {

@@ -67,6 +67,8 @@ mod read;
 pub mod render;
 pub mod report;
 pub mod rescore;
+#[cfg(feature = "bulk")]
+pub mod round;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod score;
@@ -75,20 +77,25 @@ pub mod terminal;
 mod timeline;
 mod trace;
 mod validate;
+#[cfg(feature = "excel")]
+pub mod xlsx;
 
 pub use assessment::{Assessment, Scored};
-pub use award::{Award, CouncilSummary};
+pub use award::{Award, CertificateLife, CouncilSummary};
 pub use catalog::{Catalog, CatalogBuilder};
 pub use date::{Date, DateError};
 pub use diag::{Diagnostic, DiagnosticKind, Severity, render_all};
 pub use doc::{CriterionKind, StopScope};
-pub use error::{AssessmentError, Error, LoadError};
+pub use error::{AssessmentError, Error, Fault, LoadError};
 pub use form::{
-    Anomaly, AwardLevel, Band, Choice, Criterion, Decision, Fact, Form, Knockout, Minimum, MinimumOrigin,
-    Part, Requirement, Section, Stop, Transition,
+    Anomaly, AwardLevel, Band, CentralBelow, Choice, Criterion, Decision, Fact, Form, Grace, Knockout, Lifecycle,
+    Minimum, MinimumOrigin, Part, ReRatingWindow, Requirement, Section, Stated, Stop, Transition,
 };
 pub use points::{Mean, Points};
 pub use read::Limits;
+/// The exact decimal of every figure the library gives out (points, totals, means): the
+/// `rust_decimal` crate's, re-exported so that callers need not depend on it themselves.
+pub use rust_decimal::Decimal;
 pub use score::{Answer, AnswerError, Limit, Outcome, Sheet, Status, Stopped};
 pub use shared::SharedCatalog;
 pub use trace::{Cell, Trace, TraceLine};

@@ -5,6 +5,7 @@
 //! The decisions here are the made-up `99-2030` of tests/fixtures/future, rewritten in memory
 //! (key, dates, `supersedes`, transition) for each rule.
 
+#![allow(clippy::result_large_err)] // LoadError carries every diagnostic; tests unwrap it
 use ocop_rating::{Catalog, CatalogBuilder, Date, Diagnostic, DiagnosticKind, LoadError, Severity};
 
 const DECISION: &str = include_str!("fixtures/future/99-2030/decision.yaml");
