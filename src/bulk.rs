@@ -35,7 +35,7 @@
 //! assert_eq!((summary.scored, summary.rejected), (1, 1));
 //! let text = String::from_utf8(out)?;
 //! // Worked by hand in rules/26-2026/cases/01-middle.yaml: A = 9 + 5 + 9 = 23 (sections 1–3),
-//! // B = 6 + 9 = 15 (4–5), C = 10 + 3 + 3 + 4 + 3 = 23 (6–12); 61 points, band 3, 3 stars.
+//! // B = 6 + 9 = 15 (4–5), C = 10 + 3 + 3 + 4 + 1 + 1 + 1 = 23 (6–12); 61 points, 3 stars.
 //! assert_eq!(text.lines().nth(1), Some("rau-cai,61,23,15,23,3,3,,"));
 //! assert_eq!(bad[0].0, 2);
 //! assert!(bad[0].1.contains("27-2030"), "{}", bad[0].1);
@@ -189,6 +189,12 @@ pub trait Events {
     fn progress(&mut self, rows: u64, bytes: u64) {
         let _ = (rows, bytes);
     }
+
+    /// Called for each row written, in input order, with what the round report needs of it
+    /// ([`crate::round::Tally`] counts these).
+    fn scored(&mut self, row: u64, fact: &crate::round::RowFact) {
+        let _ = (row, fact);
+    }
 }
 
 /// Collects bad rows as `(row, message)`.
@@ -320,6 +326,8 @@ struct Rendered {
     bad: Vec<(usize, String)>,
     /// Writing into the buffer failed (it cannot, but the error is not dropped).
     failed: Option<String>,
+    /// Each good row's index and round-report fact, in the order of `ends`.
+    facts: Vec<(usize, crate::round::RowFact)>,
 }
 
 /// Writes rows into a task's buffer: CSV through the `csv` writer (which quotes every cell that
@@ -488,7 +496,16 @@ fn print_row(
     scratch: &mut String,
 ) {
     match p.row(id, row, scratch).and_then(|()| p.len()) {
-        Ok(end) => r.ends.push((index, end)),
+        Ok(end) => {
+            r.ends.push((index, end));
+            let fact = match row {
+                RowResult::Sheet { outcome, .. } => crate::round::RowFact::new(id, outcome, None),
+                RowResult::Council { scored, .. } => {
+                    crate::round::RowFact::new(id, scored.outcome(), Some(&scored.council()))
+                }
+            };
+            r.facts.push((index, fact));
+        }
         Err(e) => r.failed = Some(e),
     }
 }
@@ -526,6 +543,9 @@ fn write_chunk(
         };
         out.write_all(r.bytes.get(..end).unwrap_or_default()).map_err(Error::Write)?;
         summary.scored += count as u64;
+        for (index, fact) in r.facts.iter().take(count) {
+            events.scored(row_of(*index).0, fact);
+        }
     }
     for (index, message) in &bad {
         let (row, hint) = row_of(*index);
@@ -1506,7 +1526,11 @@ fn score_row<'s, 'c, 'd>(
     };
     let Some(plan) = plans.get(key) else { return Err("no form".into()) };
     if cells.len() != criteria.len() + 3 {
-        return Err(format!("{} cells, the header has {}", cells.len(), criteria.len() + 3));
+        return Err(format!(
+            "{}, the header has {}",
+            crate::diag::plural(cells.len(), "cell", "cells"),
+            criteria.len() + 3
+        ));
     }
     if opts.format == OutFormat::Csv
         && let Some(problem) = &plan.csv_problem
@@ -1561,7 +1585,11 @@ fn score_row<'s, 'c, 'd>(
         }
     }
     if !plan.uncovered.is_empty() {
-        problem(format!("no column for criteria {}", plan.uncovered.join(", ")));
+        problem(format!(
+            "no column for {} {}",
+            if plan.uncovered.len() == 1 { "criterion" } else { "criteria" },
+            plan.uncovered.join(", ")
+        ));
     }
     if more > 0 {
         problems.push(format!("… and {more} more"));

@@ -24,6 +24,11 @@ It also checks, in the DOM only, the English sheet and a product and member name
 (no element, script or handler may come of them), and that `ocop score --format html` writes the
 same page as the library.
 
+The round report of a bulk run (round.html, written by the same example from 2,000 random
+sheets, knocked-out products, councils and bad rows) is printed to PDF and PNG too: at least one
+page, no text overflowing its box or sticking out of the page, no injected element, and the
+class counts on the page equal the run's (counted by the example from the output records).
+
 Without Chromium it says so and exits 0 (.ci/run installs Debian's chromium and poppler-utils).
 The closing line counts the checks: "N passed, N failed".
 """
@@ -252,6 +257,78 @@ def check_cli(name):
         check(norm(page) == norm(lib), "cli: the same page as the library")
 
 
+ROUND_JS = r"""
+(function () {
+  const out = { overflow: [], counts: {}, images: document.querySelectorAll("img").length,
+    scripts: document.querySelectorAll("script").length };
+  for (const el of document.querySelectorAll("td, th, p, h1, h2, figcaption")) {
+    if (el.scrollWidth > el.clientWidth + 1) {
+      out.overflow.push({ element: el.tagName + (el.id ? "#" + el.id : ""), text: el.textContent.trim().slice(0, 90) });
+    }
+  }
+  const sheet = document.querySelector("main.sheet");
+  const sr = sheet.getBoundingClientRect(), cs = getComputedStyle(sheet);
+  const left = sr.left + parseFloat(cs.paddingLeft), right = sr.right - parseFloat(cs.paddingRight);
+  for (const el of sheet.querySelectorAll("*")) {
+    if (el.closest("svg") && el.tagName.toLowerCase() !== "svg") continue;
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && (r.right > right + 1 || r.left < left - 1)) {
+      out.overflow.push({ element: el.tagName, sticksOut: [r.left - left, r.right - right], text: el.textContent.trim().slice(0, 90) });
+    }
+  }
+  for (const el of document.querySelectorAll("[data-class-count]")) {
+    out.counts[el.getAttribute("data-class")] = el.textContent.trim();
+  }
+  out.bars = {};
+  for (const g of document.querySelectorAll("g[data-bar]")) {
+    out.bars[g.getAttribute("data-bar")] = g.querySelector("text.val").textContent.trim();
+  }
+  const pre = document.createElement("pre");
+  pre.id = "ocop-measure";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+"""
+
+
+def check_round(exe):
+    """The round report: printed, measured, and its class counts against the run's."""
+    page = os.path.join(SHEETS, "round.html")
+    if not os.path.exists(page):
+        print("note: no round report in this build (feature `bulk` off); its checks are skipped")
+        return None
+    counts = json.load(open(os.path.join(SHEETS, "round.counts.json"), encoding="utf-8"))
+    copy = os.path.join(SHEETS, "round.measure.html")
+    with open(copy, "w", encoding="utf-8") as f:
+        f.write(open(page, encoding="utf-8").read().replace("</body>", f"<script>{ROUND_JS}</script></body>"))
+    dom = browser(exe, "file://" + copy, "--window-size=1240,1754", "--virtual-time-budget=5000", "--dump-dom")
+    parser = Measure()
+    parser.feed(dom.stdout)
+    if not check(bool(parser.text), "round: measured in the browser", dom.stderr[-300:]):
+        return None
+    m = json.loads("".join(parser.text))
+    check(not m["overflow"], "round: no text overflows its box", json.dumps(m["overflow"][:5], ensure_ascii=False))
+    check(m["images"] == 0 and m["scripts"] == 1, "round: no injected element", f"{m['images']} images, {m['scripts']} scripts")
+    for cls, n in counts.items():
+        check(m["counts"].get(cls) == str(n), f"round: class {cls} count on the page = the run's",
+              f"{m['counts'].get(cls)} vs {n}")
+        check(m["bars"].get(cls) == str(n), f"round: class {cls} bar label = the run's", f"{m['bars'].get(cls)} vs {n}")
+    pdf = os.path.join(OUT, "round.pdf")
+    png = os.path.join(OUT, "round.png")
+    url = "file://" + page
+    browser(exe, url, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    browser(exe, url, "--window-size=1240,1754", f"--screenshot={png}")
+    check(os.path.exists(png) and os.path.getsize(png) > 10000, "round: screenshot taken")
+    pages = pdf_pages(pdf)
+    check(pages >= 1, "round: the PDF has at least one page", str(pages))
+    check("BÁO CÁO ĐỢT ĐÁNH GIÁ" in page_text(pdf, 1), "round: the title is on page 1")
+    for old in os.listdir(PAGES):
+        if old.startswith("round-"):
+            os.remove(os.path.join(PAGES, old))
+    subprocess.run(["pdftoppm", "-r", "50", "-png", pdf, os.path.join(PAGES, "round")], check=False)
+    return pages
+
+
 def main():
     exe = chromium()
     if exe is None:
@@ -290,12 +367,15 @@ def main():
         pages = check_print(exe, name, entry["lang"], report, m) if entry["print"] else None
         summary.append((name, entry["criteria"], entry["members"], pages, m["pages"]["intended"], m["pages"]["starts"]))
     check_cli("single")
+    round_pages = check_round(exe)
     print()
     print(f"{'sheet':<12} {'criteria':>8} {'members':>7} {'PDF pages':>9} {'intended':>8}  starts")
     for name, criteria, members, pages, intended, starts in summary:
         shown_pages = "-" if pages is None else str(pages)
         print(f"{name:<12} {criteria:>8} {members:>7} {shown_pages:>9} {intended:>8}  "
               + ", ".join(f"{k} p{v}" for k, v in starts.items()))
+    if round_pages is not None:
+        print(f"round report: {round_pages} PDF pages")
     print(f"screenshots: {OUT}/*.png; PDF pages as PNG: {PAGES}/")
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

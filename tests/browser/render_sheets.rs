@@ -8,6 +8,10 @@
 //! the catalog (most criteria, then most options), the single sheet in both languages, and a
 //! product and member named with markup (which must come out inert).
 //!
+//! With the `bulk` feature it also writes the round report of a bulk run (`round.html`) and the
+//! run's class counts computed from its output records (`round.counts.json`):
+//! `--round-time N` renders that report N times and prints the time.
+//!
 //! `browser_sheets --time N` renders N sheets to HTML and prints the time: 100 reports of
 //! random sheets over every current form, each rendered N/100 times, on one thread (the
 //! rendering alone; building the reports is timed apart).
@@ -33,6 +37,8 @@ fn main() -> Result<()> {
     let catalog = Catalog::embedded()?;
     match args.as_slice() {
         [flag, n] if flag == "--time" => time(&catalog, n.parse()?),
+        #[cfg(feature = "bulk")]
+        [flag, n] if flag == "--round-time" => round_time(&catalog, n.parse()?),
         [out] => write_fixtures(&catalog, Path::new(out)),
         _ => Err("usage: browser_sheets OUT_DIR | --time N".into()),
     }
@@ -130,6 +136,109 @@ fn write_fixtures(catalog: &Catalog, out: &Path) -> Result<()> {
     }
     std::fs::write(out.join("index.json"), serde_json::to_string_pretty(&index)?)?;
     println!("wrote {} sheets to {}", index.len(), out.display());
+    #[cfg(feature = "bulk")]
+    {
+        let (tally, counts) = round_run(catalog)?;
+        let info = ocop_rating::round::RunInfo::new("round.csv + round.jsonl");
+        std::fs::write(out.join("round.html"), ocop_rating::round::page(&tally, &info))?;
+        std::fs::write(out.join("round.counts.json"), serde_json::to_string_pretty(&counts)?)?;
+        println!("wrote the round report to {}", out.join("round.html").display());
+    }
+    Ok(())
+}
+
+/// A bulk run for the round report: 2,000 random sheets over every current form (CSV), the
+/// knocked-out product and the council of 7 (JSON Lines), and a few bad rows (one with markup).
+/// Returns the tally and the class counts computed from the output records (CSV `stars`, JSON
+/// `stars`; empty or null: knocked out), keyed "0" (knocked out) to "5".
+#[cfg(feature = "bulk")]
+fn round_run(catalog: &Catalog) -> Result<(ocop_rating::round::Tally, serde_json::Value)> {
+    use ocop_rating::bulk::{self, InputFormat, Options, OutFormat};
+    let forms: Vec<&Form> = catalog
+        .forms()
+        .filter(|f| f.in_force_until().is_none() && f.parts().iter().map(|p| p.id()).eq(["A", "B", "C"]))
+        .collect();
+    let mut ids: Vec<&str> = Vec::new();
+    for f in &forms {
+        for c in f.leaves() {
+            if !ids.contains(&c.id()) {
+                ids.push(c.id());
+            }
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["id", "decision", "set"].iter().copied().chain(ids.iter().copied()))?;
+    let mut g = ocop_rating::generate::SheetGenerator::new(15);
+    for i in 0..2000 {
+        let form = forms[i % forms.len()];
+        let mut row = vec![String::new(); ids.len() + 3];
+        row[0] = format!("p{i}");
+        row[1] = form.decision().key().to_string();
+        row[2] = form.set().to_string();
+        for (c, key) in form.leaves().zip(g.keys(form)) {
+            if let Some(col) = ids.iter().position(|i| *i == c.id()) {
+                row[3 + col] = key;
+            }
+        }
+        w.write_record(&row)?;
+    }
+    let mut input = String::from_utf8(w.into_inner()?)?;
+    input.push_str("bad-set,26-2026,99\n\"<img src=x onerror=alert(1)>\",27-2030,01\n");
+    let mut tally = ocop_rating::round::Tally::new(ocop_rating::round::Caps::default());
+    let mut csv_out = Vec::new();
+    bulk::run(
+        catalog,
+        input.as_bytes(),
+        &mut csv_out,
+        &Options::new("round.csv", InputFormat::Csv),
+        &mut tally,
+    )?;
+    let mut lines = Vec::new();
+    for (path, n) in [
+        ("tests/browser/fixtures/26-2026-01-knocked-out.yaml", 3),
+        ("tests/browser/fixtures/26-2026-01-council-7.yaml", 2),
+    ] {
+        let value: serde_json::Value = serde_yaml::from_str(&read(path)?)?;
+        for _ in 0..n {
+            lines.push(serde_json::to_string(&value)?);
+        }
+    }
+    let mut json_out = Vec::new();
+    let opts = Options { format: OutFormat::Jsonl, ..Options::new("round.jsonl", InputFormat::Jsonl) };
+    bulk::run(catalog, lines.join("\n").as_bytes(), &mut json_out, &opts, &mut tally)?;
+    let mut counts = [0u64; 6];
+    let mut reader = csv::Reader::from_reader(csv_out.as_slice());
+    for record in reader.records() {
+        let stars: usize = record?.get(6).unwrap_or("").parse().unwrap_or(0);
+        counts[stars.min(5)] += 1;
+    }
+    for line in String::from_utf8(json_out)?.lines() {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        counts[v["stars"].as_u64().unwrap_or(0).min(5) as usize] += 1;
+    }
+    let counts: serde_json::Map<String, serde_json::Value> =
+        counts.iter().enumerate().map(|(i, n)| (i.to_string(), serde_json::json!(n))).collect();
+    Ok((tally, serde_json::Value::Object(counts)))
+}
+
+/// Renders the round report of [`round_run`] `n` times and prints the time.
+#[cfg(feature = "bulk")]
+fn round_time(catalog: &Catalog, n: usize) -> Result<()> {
+    let (tally, _) = round_run(catalog)?;
+    let info = ocop_rating::round::RunInfo::new("round.csv + round.jsonl");
+    let started = Instant::now();
+    let mut bytes = 0;
+    for _ in 0..n.max(1) {
+        bytes += ocop_rating::round::page(&tally, &info).len();
+    }
+    let took = started.elapsed();
+    println!(
+        "rendered the round report {} times in {:.3} s ({:.0} µs a page, {} bytes a page, one thread)",
+        n.max(1),
+        took.as_secs_f64(),
+        took.as_secs_f64() * 1e6 / n.max(1) as f64,
+        bytes / n.max(1)
+    );
     Ok(())
 }
 

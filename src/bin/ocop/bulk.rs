@@ -1,10 +1,12 @@
 //! `ocop bulk`: the command-line shell over [`ocop_rating::bulk`]: opening the input, the
 //! output (written atomically, never over the input), the progress display, the bad-row messages
-//! and the closing summary.
+//! and the closing summary; Excel workbooks in and out ([`ocop_rating::xlsx`]) and the round
+//! report ([`ocop_rating::round`]).
 
 use crate::console::{self, Exit};
 use ocop_rating::Catalog;
 use ocop_rating::bulk::{self, InputFormat, Options};
+use ocop_rating::{round, xlsx};
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,6 +19,18 @@ pub enum OutFormat {
     Jsonl,
 }
 
+/// The arguments of `ocop bulk` about workbooks and the round report (docs/bulk.md).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ExcelArgs {
+    /// The sheet of an .xlsx input to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Write the round report here: a self-contained HTML page (classes, sets, held-down
+    /// minimums, knock-outs, councils flagged for spread, rejected rows).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
 /// The arguments of `ocop bulk`.
 pub struct Args {
     pub input: String,
@@ -24,12 +38,37 @@ pub struct Args {
     pub format: OutFormat,
     pub trace: bool,
     pub strict: bool,
+    pub excel: ExcelArgs,
+}
+
+/// Whether a file name is an Excel workbook's (`.xlsx`, `.xlsm`, any case).
+fn is_workbook(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".xlsx") || lower.ends_with(".xlsm")
 }
 
 /// Runs `ocop bulk`; the exit code is 1 when a row was rejected.
 pub fn run(catalog: &Catalog, args: &Args) -> Result<u8, Exit> {
     let shown = ocop_rating::terminal::escape(&args.input).into_owned();
-    let (input, size) = open_input(&args.input).map_err(|e| format!("error[io]: {shown}: {e}"))?;
+    let excel_in = is_workbook(&args.input);
+    let excel_out = args.out.as_ref().is_some_and(|p| is_workbook(&p.to_string_lossy()));
+    if args.excel.sheet.is_some() && !excel_in {
+        return Err(Exit::from(format!("error[usage]: --sheet: the input {shown} is not an .xlsx workbook")));
+    }
+    if excel_out && args.format != OutFormat::Csv {
+        return Err(Exit::from(
+            "error[usage]: --out *.xlsx writes the CSV output's columns; --format jsonl cannot go to a workbook"
+                .to_string(),
+        ));
+    }
+    if excel_in && args.input == "-" {
+        return Err(Exit::from("error[usage]: a workbook cannot be read from standard input".to_string()));
+    }
+    let (input, size) = if excel_in {
+        (Box::new(std::io::empty()) as Box<dyn Read + Send>, None)
+    } else {
+        open_input(&args.input).map_err(|e| format!("error[io]: {shown}: {e}"))?
+    };
     let mut output = match &args.out {
         Some(path) => {
             if same_file(&args.input, path) {
@@ -58,9 +97,42 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<u8, Exit> {
         strict: args.strict,
         ..Options::new(&args.input, InputFormat::from_name(&args.input))
     };
-    let mut events = Report { progress: Progress::new(size) };
+    let mut events = Report {
+        progress: Progress::new(size),
+        prefix: String::new(),
+        tally: args.excel.report.as_ref().map(|_| round::Tally::new(round::Caps::default())),
+    };
     let start = Instant::now();
-    let result = bulk::run(catalog, input, output.writer(), &opts, &mut events);
+    let mut xlsx_out = if excel_out {
+        Some(
+            xlsx::XlsxOut::new(None)
+                .map_err(|e| format!("error[io]: {}: {e}", console::name(output_path(args))))?,
+        )
+    } else {
+        None
+    };
+    let writer: &mut dyn Write = match &mut xlsx_out {
+        Some(x) => x,
+        None => output.writer(),
+    };
+    let result = if excel_in {
+        match xlsx::Workbook::open(
+            Path::new(&args.input),
+            args.excel.sheet.as_deref(),
+            &xlsx::Limits::default(),
+        ) {
+            Ok(workbook) => {
+                events.prefix = format!("{}!", workbook.sheet());
+                if let Some(t) = &mut events.tally {
+                    t.set_row_prefix(&format!("{}!row ", workbook.sheet()));
+                }
+                workbook.run(catalog, writer, &opts, &mut events)
+            }
+            Err(e) => Err(e),
+        }
+    } else {
+        bulk::run(catalog, input, writer, &opts, &mut events)
+    };
     events.progress.done();
     let summary = match result {
         Ok(summary) => summary,
@@ -69,7 +141,36 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<u8, Exit> {
         Err(bulk::Error::Report(_)) => return Err(Exit::quiet(1)),
         Err(e) => return Err(Exit::from(e.to_string())),
     };
+    if let Some(x) = xlsx_out {
+        let written = match output.file_writer() {
+            Some(w) => x.finish(w),
+            None => {
+                Err(std::io::Error::other("a workbook is written to a file (--out), not standard output"))
+            }
+        };
+        if let Err(e) = written {
+            return Err(output.failed(e));
+        }
+    }
     output.commit()?;
+    if let (Some(path), Some(tally)) = (&args.excel.report, &events.tally) {
+        let mut info = round::RunInfo::new(&format!(
+            "{}{}",
+            args.input,
+            match &args.excel.sheet {
+                Some(sheet) => format!(" (sheet {sheet})"),
+                None => String::new(),
+            }
+        ));
+        info.stopped = summary.stopped;
+        let page = round::page(tally, &info);
+        let mut report =
+            Output::file(path).map_err(|e| format!("error[io]: {}: {e}", console::name(path)))?;
+        if let Err(e) = report.writer().write_all(page.as_bytes()) {
+            return Err(report.failed(e));
+        }
+        report.commit()?;
+    }
     let secs = start.elapsed().as_secs_f64();
     console::err_line(&format!(
         "{} rows scored, {} rejected{} in {:.2}s ({:.0} rows/s)",
@@ -237,6 +338,15 @@ impl Output {
         }
     }
 
+    /// The writer of a file output (a workbook is written from another thread).
+    fn file_writer(&mut self) -> Option<&mut (dyn Write + Send)> {
+        match self {
+            Output::Stdout(_) => None,
+            Output::Direct(w, _) => Some(w),
+            Output::Atomic(a) => Some(&mut a.file),
+        }
+    }
+
     /// The exit for a failed write.
     fn failed(&self, e: std::io::Error) -> Exit {
         match self {
@@ -271,21 +381,39 @@ impl Drop for Atomic {
     }
 }
 
-/// Bad rows and progress, on stderr.
+/// Bad rows and progress, on stderr; the round report's tally, when asked for.
 struct Report {
     progress: Progress,
+    /// Before `row N` in messages: `Sheet1!` for a workbook.
+    prefix: String,
+    tally: Option<round::Tally>,
 }
 
 impl bulk::Events for Report {
     fn bad_row(&mut self, row: u64, message: &str) -> std::io::Result<()> {
         self.progress.clear();
+        if let Some(t) = &mut self.tally {
+            t.reject(row, message);
+        }
         // One write per line: stderr is not buffered.
-        std::io::stderr().lock().write_all(format!("row {row}: {message}\n").as_bytes())
+        let prefix = ocop_rating::terminal::escape(&self.prefix);
+        std::io::stderr().lock().write_all(format!("{prefix}row {row}: {message}\n").as_bytes())
     }
 
     fn progress(&mut self, rows: u64, bytes: u64) {
         self.progress.tick(rows, bytes);
     }
+
+    fn scored(&mut self, row: u64, fact: &round::RowFact) {
+        if let Some(t) = &mut self.tally {
+            t.add(row, fact);
+        }
+    }
+}
+
+/// The --out path (for messages).
+fn output_path(args: &Args) -> &Path {
+    args.out.as_deref().unwrap_or(Path::new("-"))
 }
 
 /// The progress line on a terminal: rows, rate and, for a file, the time left.
