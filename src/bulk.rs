@@ -150,6 +150,9 @@ pub struct Options {
     pub trace: bool,
     /// End the run at the first bad row, having written the rows before it.
     pub strict: bool,
+    /// Add the plan to the next class to every row ([`crate::advise::summary`]): an `advice`
+    /// column in CSV (after `trace`), an `advice` text in JSON Lines.
+    pub advise: bool,
     /// The caps on memory.
     pub limits: Limits,
 }
@@ -163,6 +166,7 @@ impl Options {
             format: OutFormat::Csv,
             trace: false,
             strict: false,
+            advise: false,
             limits: Limits::default(),
         }
     }
@@ -294,7 +298,8 @@ const MAX_KEY: usize = 256;
 fn write_header(out: &mut dyn Write, opts: &Options) -> Result<(), Error> {
     if opts.format == OutFormat::Csv {
         let trace = if opts.trace { ",trace" } else { "" };
-        writeln!(out, "id,total,A,B,C,band_stars,stars,limited_by,disqualified{trace}")
+        let advice = if opts.advise { ",advice" } else { "" };
+        writeln!(out, "id,total,A,B,C,band_stars,stars,limited_by,disqualified{trace}{advice}")
             .map_err(Error::Write)?;
     }
     Ok(())
@@ -364,18 +369,29 @@ impl<'b> Printer<'b> {
         }
     }
 
-    fn row(&mut self, id: &str, row: &RowResult<'_, '_>, scratch: &mut String) -> Result<(), String> {
+    fn row(
+        &mut self,
+        id: &str,
+        row: &RowResult<'_, '_>,
+        advice: Option<&str>,
+        scratch: &mut String,
+    ) -> Result<(), String> {
         match (self, row) {
-            (Printer::Csv(w), row) => csv_row(w, id, row, scratch).map_err(|e| e.to_string()),
-            (Printer::Json(bytes), RowResult::Sheet { outcome, trace: None }) => {
+            (Printer::Csv(w), row) => csv_row(w, id, row, advice, scratch).map_err(|e| e.to_string()),
+            (Printer::Json(bytes), RowResult::Sheet { outcome, trace: None }) if advice.is_none() => {
                 render::write_outcome_json_line(outcome, id, bytes);
                 Ok(())
             }
-            (Printer::Json(bytes), RowResult::Sheet { outcome, trace: Some(trace) }) => {
+            (Printer::Json(bytes), RowResult::Sheet { outcome, trace }) => {
                 let mut value = render::outcome_json(outcome);
                 if let serde_json::Value::Object(map) = &mut value {
                     map.insert("id".into(), serde_json::json!(id));
-                    map.insert("trace".into(), sheet_trace_json(trace));
+                    if let Some(trace) = trace {
+                        map.insert("trace".into(), sheet_trace_json(trace));
+                    }
+                    if let Some(advice) = advice {
+                        map.insert("advice".into(), serde_json::json!(advice));
+                    }
                 }
                 json_line(bytes, &value)
             }
@@ -385,6 +401,9 @@ impl<'b> Printer<'b> {
                 let mut value = render::json(scored, *trace);
                 if let serde_json::Value::Object(map) = &mut value {
                     map.insert("id".into(), serde_json::json!(id));
+                    if let Some(advice) = advice {
+                        map.insert("advice".into(), serde_json::json!(advice));
+                    }
                 }
                 json_line(bytes, &value)
             }
@@ -415,6 +434,7 @@ fn csv_row(
     w: &mut csv::Writer<&mut Vec<u8>>,
     id: &str,
     row: &RowResult<'_, '_>,
+    advice: Option<&str>,
     scratch: &mut String,
 ) -> csv::Result<()> {
     use std::fmt::Write as _;
@@ -483,7 +503,26 @@ fn csv_row(
         }
         w.write_field(scratch.as_bytes())?;
     }
+    if let Some(advice) = advice {
+        w.write_field(advice)?;
+    }
     w.write_record(std::iter::empty::<&[u8]>())
+}
+
+/// The plan to the next class, in one line ([`crate::advise::summary`]), or why there is none.
+fn advice_of(sheets: &[Sheet<'_>], on: Option<Date>) -> String {
+    let Some(form) = sheets.first().map(Sheet::form) else { return String::new() };
+    // The row shows the plan only: alternatives would triple the cost (docs/advise.md, Speed).
+    let options = crate::advise::AdviseOptions {
+        lodged_on: on,
+        award_date: on,
+        alternatives: 0,
+        ..crate::advise::AdviseOptions::default()
+    };
+    match form.advise_with(sheets, &options) {
+        Ok(advice) => crate::advise::summary(&advice),
+        Err(e) => format!("no advice: {}", diagnostics_message(e.diagnostics())),
+    }
 }
 
 /// Prints one good row and records where it ends.
@@ -493,9 +532,10 @@ fn print_row(
     index: usize,
     id: &str,
     row: &RowResult<'_, '_>,
+    advice: Option<&str>,
     scratch: &mut String,
 ) {
-    match p.row(id, row, scratch).and_then(|()| p.len()) {
+    match p.row(id, row, advice, scratch).and_then(|()| p.len()) {
         Ok(end) => {
             r.ends.push((index, end));
             let fact = match row {
@@ -1468,10 +1508,20 @@ fn score_chunk(chunk: &Chunk, resolved: &[Resolved], plans: &Plans<'_>, opts: &O
                     let row = resolved.get(index).map_or(Err("no form".to_string()), |res| {
                         score_row(cells, res, plans_ref, sheets, criteria, date_column, opts)
                     });
-                    match row.and_then(|(id, sheet, on)| Ok((id, Scoring::of(sheet, on, opts.trace)?))) {
-                        Ok((id, scoring)) => {
-                            print_row(&mut printer, &mut r, index, id, &scoring.row(), &mut scratch)
-                        }
+                    let row = row.and_then(|(id, sheet, on)| {
+                        let advice = opts.advise.then(|| advice_of(std::slice::from_ref(sheet), on));
+                        Ok((id, Scoring::of(sheet, on, opts.trace)?, advice))
+                    });
+                    match row {
+                        Ok((id, scoring, advice)) => print_row(
+                            &mut printer,
+                            &mut r,
+                            index,
+                            id,
+                            &scoring.row(),
+                            advice.as_deref(),
+                            &mut scratch,
+                        ),
                         Err(m) => r.bad.push((index, m)),
                     }
                 }
@@ -1785,13 +1835,15 @@ fn score_line(
             Err(e) => return r.bad.push((index, message(e))),
         };
         let row = RowResult::Council { scored: &scored, trace: trace.as_ref() };
-        return print_row(printer, r, index, id, &row, scratch);
+        let advice = opts.advise.then(|| advice_of(scored.sheets(), a.lodged_on()));
+        return print_row(printer, r, index, id, &row, advice.as_deref(), scratch);
     }
     let Some(sheet) = scored.sheets().first() else {
         return r.bad.push((index, "no sheet".into()));
     };
+    let advice = opts.advise.then(|| advice_of(std::slice::from_ref(sheet), a.lodged_on()));
     match Scoring::of(sheet, a.lodged_on(), opts.trace) {
-        Ok(scoring) => print_row(printer, r, index, id, &scoring.row(), scratch),
+        Ok(scoring) => print_row(printer, r, index, id, &scoring.row(), advice.as_deref(), scratch),
         Err(m) => r.bad.push((index, m)),
     }
 }

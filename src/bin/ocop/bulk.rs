@@ -38,6 +38,7 @@ pub struct Args {
     pub format: OutFormat,
     pub trace: bool,
     pub strict: bool,
+    pub advise: bool,
     pub excel: ExcelArgs,
 }
 
@@ -94,6 +95,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<u8, Exit> {
             OutFormat::Jsonl => bulk::OutFormat::Jsonl,
         },
         trace: args.trace,
+        advise: args.advise,
         strict: args.strict,
         ..Options::new(&args.input, InputFormat::from_name(&args.input))
     };

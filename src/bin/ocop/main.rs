@@ -115,6 +115,10 @@ enum Command {
         /// Stop at the first bad row (by default bad rows are reported, skipped and counted).
         #[arg(long)]
         strict: bool,
+        /// Add the plan to the next class to every row, in one line (an `advice` column;
+        /// docs/advise.md).
+        #[arg(long)]
+        advise: bool,
         #[command(flatten)]
         excel: bulk::ExcelArgs,
     },
@@ -301,9 +305,9 @@ fn run(cli: Cli) -> Result<u8, Exit> {
             check(&rules, &paths, deny_warnings, all_warnings)
         }
         Command::Test { paths } => test(&rules, paths),
-        Command::Bulk { input, out, format, trace, strict, excel } => {
+        Command::Bulk { input, out, format, trace, strict, advise, excel } => {
             let catalog = rules.load()?;
-            bulk::run(&catalog, &bulk::Args { input, out, format, trace, strict, excel })
+            bulk::run(&catalog, &bulk::Args { input, out, format, trace, strict, advise, excel })
         }
         Command::Generate { decision, set, rows, seed } => {
             generate(&rules.load()?, &decision, &set, rows, seed)
