@@ -45,11 +45,14 @@ fn award_of(text: &str) -> ocop_rating::Award {
 #[test]
 fn a_26_2026_certificate_runs_36_months_and_is_re_rated_180_to_120_days_before() {
     // The README's example: 61 points, 3★, recognised by the province.
-    let example = std::fs::read_to_string("examples/26-2026-01-rau-cai.yaml").unwrap_or_else(|e| panic!("{e}"));
-    let text = format!("{example}\nlodged_on: 2026-06-01\nevaluated_on: 2026-07-15\nrecognised_on: 2026-09-01\n");
+    let example =
+        std::fs::read_to_string("examples/26-2026-01-rau-cai.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let text =
+        format!("{example}\nlodged_on: 2026-06-01\nevaluated_on: 2026-07-15\nrecognised_on: 2026-09-01\n");
     let award = award_of(&text);
     assert_eq!(award.stars, Some(3));
-    let life = award.lifecycle.unwrap_or_else(|| panic!("a certificate with a recognition date has a lifecycle"));
+    let life =
+        award.lifecycle.unwrap_or_else(|| panic!("a certificate with a recognition date has a lifecycle"));
     // 2026-09-01 + 36 months = 2029-09-01 (Điều 4.3).
     assert_eq!(life.valid_until, date("2029-09-01"));
     assert_eq!(award.valid_until, Some(date("2029-09-01")));
@@ -79,7 +82,11 @@ fn a_148_certificate_expiring_after_the_change_is_re_rated_under_26_2026_with_th
     // The same counts as above, in 2026: 2026-03-05 to 2026-05-04, which closes before
     // 2026-05-22, so the window could not be met under the new decision (Điều 12.3).
     assert_eq!(life.re_rating_window, Some((date("2026-03-05"), date("2026-05-04"))));
-    assert!(life.lines.iter().any(|l| l.contains("opens before 26/2026/QĐ-TTg takes effect")), "{:#?}", life.lines);
+    assert!(
+        life.lines.iter().any(|l| l.contains("opens before 26/2026/QĐ-TTg takes effect")),
+        "{:#?}",
+        life.lines
+    );
     // 180 days after 2026-09-01: 29 (rest of September) + 31 + 30 + 31 + 31 + 28 (October to
     // February 2027) = 180, so 2027-02-28.
     assert_eq!(life.extended_at_most_until, Some(date("2027-02-28")));
@@ -138,7 +145,10 @@ fn ocop_award_prints_the_lifecycle_with_its_sources() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("5★ under 148/QĐ-TTg"), "{stdout}");
-    assert!(stdout.contains("re-rating under 26/2026/QĐ-TTg: lodge the dossier from 2026-03-05 to 2026-05-04"), "{stdout}");
+    assert!(
+        stdout.contains("re-rating under 26/2026/QĐ-TTg: lodge the dossier from 2026-03-05 to 2026-05-04"),
+        "{stdout}"
+    );
     assert!(stdout.contains("at most until 2027-02-28"), "{stdout}");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ocop"))
         .args(["award", "--json", &file.to_string_lossy()])
