@@ -1829,7 +1829,9 @@ fn score_line(
     {
         return r.bad.push((index, problem));
     }
-    if scored.sheets().len() > 1 {
+    // In JSON Lines a single sheet and a council give records of one shape (`render::json`:
+    // `council` is null for a single sheet); CSV rows have one shape whatever the input.
+    if scored.sheets().len() > 1 || opts.format == OutFormat::Jsonl {
         let trace = match opts.trace.then(|| scored.trace()).transpose() {
             Ok(t) => t,
             Err(e) => return r.bad.push((index, message(e))),

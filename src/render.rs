@@ -431,7 +431,10 @@ pub fn json(scored: &Scored<'_>, trace: Option<&Trace<'_>>) -> Value {
         map.insert("file".into(), json!(a.file()));
         map.insert("product".into(), json!(a.product()));
         map.insert("chosen_by".into(), json!(scored.chosen_by()));
-        if scored.sheets().len() > 1 {
+        if scored.sheets().len() == 1 {
+            // One shape for every record: a single sheet has no council.
+            map.insert("council".into(), Value::Null);
+        } else {
             let c = scored.council();
             let places = form.decision().display_places();
             map.insert(
