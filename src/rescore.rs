@@ -1080,7 +1080,10 @@ fn rescore_csv_row(
         let leaves: Vec<Option<usize>> =
             form.leaves().map(|c| columns.criteria.get(c.id()).copied()).collect();
         let used: Vec<usize> = leaves.iter().flatten().copied().collect();
-        let extra = columns.criteria.values().copied().filter(|i| !used.contains(i)).collect();
+        // In column order, so that the messages about them come out the same on every run.
+        let mut extra: Vec<usize> =
+            columns.criteria.values().copied().filter(|i| !used.contains(i)).collect();
+        extra.sort_unstable();
         (leaves, extra)
     });
     let sheet = csv_sheet(form, layout, &columns.names, rec)?;
