@@ -661,13 +661,13 @@ impl Catalog {
                 diagnostics.push(a.diag(&ws.path, d));
             }
             for (id, value, path) in &a.facts {
-                if let Err(e) = sheet.set_fact(id, *value) {
-                    if ws.name.is_none() || sheets.is_empty() {
-                        let d = Diagnostic::error(DiagnosticKind::UnknownReference, "", e.message.clone())
-                            .expected(format!("one of {}", list_names(&e.valid, 20)))
-                            .suggest_opt(e.suggestion.clone());
-                        diagnostics.push(a.diag(path, d));
-                    }
+                if let Err(e) = sheet.set_fact(id, *value)
+                    && (ws.name.is_none() || sheets.is_empty())
+                {
+                    let d = Diagnostic::error(DiagnosticKind::UnknownReference, "", e.message.clone())
+                        .expected(format!("one of {}", list_names(&e.valid, 20)))
+                        .suggest_opt(e.suggestion.clone());
+                    diagnostics.push(a.diag(path, d));
                 }
             }
             names.push(ws.name.clone().unwrap_or_default());

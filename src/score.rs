@@ -1038,12 +1038,13 @@ impl<'f> Sheet<'f> {
             lv.option_start.get(leaf),
         ) {
             let i = usize::from(letter.wrapping_sub(b'a'));
-            if i < usize::from(count) && lv.option_letter.get(start as usize + i) == Some(&letter) {
-                if let Some(slot) = self.answers.get_mut(leaf) {
-                    *slot = 1 << i;
-                    self.answered |= 1 << leaf;
-                    return Ok(());
-                }
+            if i < usize::from(count)
+                && lv.option_letter.get(start as usize + i) == Some(&letter)
+                && let Some(slot) = self.answers.get_mut(leaf)
+            {
+                *slot = 1 << i;
+                self.answered |= 1 << leaf;
+                return Ok(());
             }
         }
         let Some(&node) = form.leaves.node.get(leaf) else {

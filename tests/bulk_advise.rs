@@ -61,8 +61,11 @@ fn run(input: &str, advise: bool) -> Vec<csv::StringRecord> {
     reader.records().map(|r| r.unwrap_or_else(|e| panic!("{e}"))).collect()
 }
 
-/// `4★: 1.2 b→d, 4.1 none→a+c → 70` or `4★ (reaches 5★): … → 91`: (class, changes, total).
-fn parse_plan(advice: &str) -> Option<(u8, Vec<(String, String)>, String)> {
+/// A plan read back from its line: the class, the changes (criterion, new answer), the total.
+type PlanLine = (u8, Vec<(String, String)>, String);
+
+/// `4★: 1.2 b→d, 4.1 none→a+c → 70` or `4★ (reaches 5★): … → 91`.
+fn parse_plan(advice: &str) -> Option<PlanLine> {
     let (head, rest) = advice.split_once(": ")?;
     let class = head.split('★').next()?.parse().ok()?;
     let reaches = head.split("(reaches ").nth(1).and_then(|r| r.split('★').next()?.parse().ok());
