@@ -15,9 +15,10 @@
 // Input paths: indexing that could panic on user data is not allowed here.
 #![deny(clippy::indexing_slicing)]
 
+use crate::advise::{self, Advice, AdviceStatus, AnswerText};
 use crate::assessment::Assessment;
 use crate::catalog::Catalog;
-use crate::diag::{Diagnostic, render_all};
+use crate::diag::{Diagnostic, DiagnosticKind, did_you_mean, render_all};
 use crate::locate::DocPath;
 use crate::points::Points;
 use crate::read::{Limits, Reader, parse, read_file, scalar_text};
@@ -30,7 +31,7 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mismatch {
     /// `total`, `parts.A`, `band_stars`, `stars`, `disqualified`, `limited_by`, `stopped_at`,
-    /// `requirements_unmet`.
+    /// `requirements_unmet`, `advice.status`, `advice.changes`, `advice.total`, `advice.stars`.
     pub field: String,
     /// As the case expects.
     pub expected: String,
@@ -70,7 +71,26 @@ struct Expect {
     limited_by: Option<Vec<String>>,
     stopped_at: Option<Option<String>>,
     requirements_unmet: Option<Vec<String>>,
+    advice: Option<ExpectAdvice>,
 }
+
+/// `expect.advice`: the upgrade advice the case expects (`docs/cases.md`, "Expected advice").
+#[derive(Default)]
+struct ExpectAdvice {
+    /// The target class; `None`: the advisor's default (the next class).
+    to: Option<u8>,
+    /// `reached`, `plan` or `unreachable` (required; `None` only after an error was reported).
+    status: Option<&'static str>,
+    /// The best plan's changes in form order, normalised (`1.2 a→b`).
+    changes: Option<Vec<String>>,
+    /// The plan's new total.
+    total: Option<Points>,
+    /// The class the plan reaches.
+    stars: Option<u8>,
+}
+
+/// The advice statuses as a case writes them.
+const ADVICE_STATUSES: [&str; 3] = ["reached", "plan", "unreachable"];
 
 /// Finds every case file under `path` (a case file, a `cases/` folder, a decision folder or
 /// `rules/`), in name order.
@@ -177,6 +197,18 @@ pub fn run_bytes(catalog: &Catalog, file: &str, bytes: &[u8]) -> CaseResult {
         }
     };
     let outcome = scored.outcome();
+    // The advice is asked for only when the case pins it; an error (none expected once the
+    // assessment scored) is the case's problem, reported with the others.
+    let advice: Option<Advice> = match &expect.advice {
+        Some(e) => match advise::advise_scored(&scored, e.to) {
+            Ok(a) => Some(a),
+            Err(err) => {
+                result.problems.extend(err.diagnostics().iter().cloned());
+                None
+            }
+        },
+        None => None,
+    };
     let mut check = |field: &str, expected: String, actual: String| {
         if expected != actual {
             result.mismatches.push(Mismatch { field: field.to_string(), expected, actual });
@@ -231,6 +263,30 @@ pub fn run_bytes(catalog: &Catalog, file: &str, bytes: &[u8]) -> CaseResult {
         };
         check("requirements_unmet", format!("[{}]", expected.join(", ")), format!("[{}]", actual.join(", ")));
     }
+    if let (Some(expected), Some(advice)) = (&expect.advice, &advice) {
+        if let Some(status) = expected.status {
+            check("advice.status", status.to_string(), status_name(advice.status).to_string());
+        }
+        if let Some(changes) = &expected.changes {
+            let actual: Vec<String> = advice
+                .plan
+                .iter()
+                .flat_map(|p| &p.changes)
+                .map(|c| change_text(&c.criterion, &c.from, &c.to))
+                .collect();
+            check("advice.changes", format!("[{}]", changes.join(", ")), format!("[{}]", actual.join(", ")));
+        }
+        if let Some(total) = expected.total {
+            // With no plan (reached, or nothing reachable above the start) the product stays
+            // where the advice starts.
+            let actual = advice.plan.as_ref().map_or(advice.start.total, |p| p.total);
+            check("advice.total", total.to_decimal().to_string(), actual.normalize().to_string());
+        }
+        if let Some(stars) = expected.stars {
+            let actual = advice.plan.as_ref().map_or(advice.start.stars, |p| Some(p.stars));
+            check("advice.stars", stars.to_string(), show(actual));
+        }
+    }
     if !result.mismatches.is_empty()
         && let Ok(trace) = scored.trace()
     {
@@ -249,8 +305,47 @@ pub fn run_bytes(catalog: &Catalog, file: &str, bytes: &[u8]) -> CaseResult {
             result.explanation.push('\n');
         }
         let _ = writeln!(result.explanation, "  verdict: {}", crate::render::verdict(outcome));
+        if let Some(advice) = &advice
+            && result.mismatches.iter().any(|m| m.field.starts_with("advice."))
+        {
+            let _ = writeln!(result.explanation, "  advice: {}", advise::summary(advice));
+        }
     }
     result
+}
+
+/// An advice status as a case writes it.
+fn status_name(status: AdviceStatus) -> &'static str {
+    match status {
+        AdviceStatus::Reached => "reached",
+        AdviceStatus::Plan => "plan",
+        AdviceStatus::Unreachable => "unreachable",
+    }
+}
+
+/// One answer as a change writes it: its keys joined by `+`, or `none`.
+fn answer_keys(a: &AnswerText) -> String {
+    if a.keys.is_empty() { "none".to_string() } else { a.keys.join("+") }
+}
+
+/// A change as a case writes it: `1.2 a→b`, `1.2 a/b→c` (a council's differing answers, in the
+/// order of the first member giving each), `4 a→a+c` (cumulative).
+fn change_text(criterion: &str, from: &[AnswerText], to: &AnswerText) -> String {
+    let from: Vec<String> = from.iter().map(answer_keys).collect();
+    format!("{criterion} {}→{}", from.join("/"), answer_keys(to))
+}
+
+/// A change as written in a case, normalised: `->` read as `→`, no space around the arrow, runs
+/// of spaces as one. `None` when it is not of the form `id from→to`.
+fn normalise_change(written: &str) -> Option<String> {
+    let text = written.replace("->", "→");
+    let (left, right) = text.split_once('→')?;
+    let left: Vec<&str> = left.split_whitespace().collect();
+    let right: Vec<&str> = right.split_whitespace().collect();
+    match (left.as_slice(), right.as_slice()) {
+        ([id, from], [to]) if !right.concat().contains('→') => Some(format!("{id} {from}→{to}")),
+        _ => None,
+    }
 }
 
 fn read_expect(r: &mut Reader, v: &Value, path: &DocPath) -> Expect {
@@ -260,7 +355,7 @@ fn read_expect(r: &mut Reader, v: &Value, path: &DocPath) -> Expect {
         path,
         "the expected result",
         &["total", "stars"],
-        &["parts", "band_stars", "disqualified", "limited_by", "stopped_at", "requirements_unmet"],
+        &["parts", "band_stars", "disqualified", "limited_by", "stopped_at", "requirements_unmet", "advice"],
     ) else {
         return e;
     };
@@ -292,6 +387,54 @@ fn read_expect(r: &mut Reader, v: &Value, path: &DocPath) -> Expect {
     };
     e.requirements_unmet =
         o.get("requirements_unmet").and_then(|v| r.ids(v, &o.at("requirements_unmet"), "criterion id"));
+    e.advice = o.get("advice").map(|v| read_advice(r, v, &o.at("advice")));
+    e
+}
+
+/// `expect.advice`: every field but `status` optional.
+fn read_advice(r: &mut Reader, v: &Value, path: &DocPath) -> ExpectAdvice {
+    let mut e = ExpectAdvice::default();
+    let Some(o) = r.object(v, path, "the expected advice", &["status"], &["to", "changes", "total", "stars"])
+    else {
+        return e;
+    };
+    e.to = o.get("to").and_then(|v| r.integer(v, &o.at("to"), "the target class", 1, 5)).map(|s| s as u8);
+    if let Some(v) = o.get("status")
+        && let Some(status) = r.text(v, &o.at("status"))
+    {
+        e.status = ADVICE_STATUSES.iter().copied().find(|s| *s == status);
+        if e.status.is_none() {
+            let d = Diagnostic::error(
+                DiagnosticKind::InvalidValue,
+                "",
+                format!("unknown advice status `{status}`"),
+            )
+            .expected("reached, plan or unreachable")
+            .suggest_opt(did_you_mean(&status, ADVICE_STATUSES));
+            r.push(&o.at("status"), d);
+        }
+    }
+    if let Some(v) = o.get("changes")
+        && let Some(written) = r.texts(v, &o.at("changes"))
+    {
+        let mut changes = Vec::new();
+        for (i, w) in written.iter().enumerate() {
+            match normalise_change(w) {
+                Some(c) => changes.push(c),
+                None => {
+                    let d =
+                        Diagnostic::error(DiagnosticKind::InvalidValue, "", format!("`{w}` is not a change"))
+                            .expected(
+                                "a change `id from→to`, e.g. `1.2 a→b` (`->` also), `1.2 a/b→c`, `4 a→a+c`",
+                            );
+                    r.push(&o.at("changes").index(i), d);
+                }
+            }
+        }
+        e.changes = Some(changes);
+    }
+    e.total = o.get("total").and_then(|v| r.points(v, &o.at("total"), "the plan's total"));
+    e.stars = o.get("stars").and_then(|v| r.integer(v, &o.at("stars"), "stars", 0, 5)).map(|s| s as u8);
     e
 }
 

@@ -124,6 +124,52 @@ struct Expect {
     stopped_at: Option<String>,
     /// Criteria scored 0 for a printed requirement stated unmet (ruling 11).
     requirements_unmet: Option<Vec<String>>,
+    /// The upgrade advice expected (docs/cases.md, "Expected advice").
+    advice: Option<ExpectAdvice>,
+}
+
+/// The upgrade advice a regression case expects: every field but `status` is optional, and an
+/// absent field is not checked.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct ExpectAdvice {
+    /// The target class, 1–5; absent: the next class above the current one.
+    #[schemars(range(min = 1, max = 5))]
+    to: Option<u8>,
+    /// What the advice finds.
+    status: AdviceStatus,
+    /// The best plan's changes in form order, `id from→to` (`->` also): `1.2 a→b`, a council's
+    /// differing answers `1.2 a/b→c`, a cumulative criterion `4 a→a+c`; [] for none.
+    #[serde(default)]
+    #[schemars(schema_with = "changes")]
+    changes: Option<Vec<String>>,
+    /// The plan's new total (exact); with no plan, the total as it stands.
+    total: Option<PointsValue>,
+    /// The class the plan reaches; with no plan, the class as it stands.
+    #[schemars(range(max = 5))]
+    stars: Option<u8>,
+}
+
+/// What the advice finds.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+#[serde(rename_all = "lowercase")]
+enum AdviceStatus {
+    /// The target is already reached: no change.
+    Reached,
+    /// A plan reaches the target.
+    Plan,
+    /// No plan reaches the target.
+    Unreachable,
+}
+
+/// A list of changes, each `id from→to` (`->` also).
+fn changes(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": {"type": "string", "pattern": "^\\s*\\S+\\s+\\S+\\s*(→|->)\\s*\\S+\\s*$"}
+    })
 }
 
 /// A set number: "01" to "99" (a bare number is read as two digits).
