@@ -929,6 +929,12 @@ fn award_text(c: &Ctx<'_>) -> Markup {
             }
         }
         div.small.note { (a.note) }
+        @if let Some(below) = &a.if_scored_below { div.small.note #if-below { (below) } }
+        // The certificate's dates after issue (ruling 13), each with its source; the first
+        // line (the validity) is said above.
+        @if let Some(life) = &a.lifecycle {
+            @for line in life.lines.iter().skip(1) { div.small.note.lifecycle { (line) } }
+        }
     }
 }
 

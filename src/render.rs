@@ -408,6 +408,13 @@ impl<'f> SheetText<'_, 'f> {
             Some(until) => sheet_line!(*out, "Award: {}; certificate valid until {until}", award.note),
             None => sheet_line!(*out, "Award: {}", award.note),
         }
+        if let Some(below) = &award.if_scored_below {
+            sheet_line!(*out, "  {below}");
+        }
+        // The certificate's dates after issue (ruling 13), each with its source.
+        for line in award.lifecycle.iter().flat_map(|l| &l.lines).skip(1) {
+            sheet_line!(*out, "  {line}");
+        }
     }
 }
 
@@ -462,6 +469,16 @@ pub fn json(scored: &Scored<'_>, trace: Option<&Trace<'_>>) -> Value {
                 "potential": award.potential,
                 "valid_until": award.valid_until.map(|d| d.to_string()),
                 "note": award.note,
+                "if_scored_below": award.if_scored_below,
+                "lifecycle": award.lifecycle.as_ref().map(|l| json!({
+                    "recognised_on": l.recognised_on.to_string(),
+                    "valid_until": l.valid_until.to_string(),
+                    "renewal_decision": l.renewal_decision,
+                    "re_rating_from": l.re_rating_window.map(|w| w.0.to_string()),
+                    "re_rating_until": l.re_rating_window.map(|w| w.1.to_string()),
+                    "extended_at_most_until": l.extended_at_most_until.map(|d| d.to_string()),
+                    "lines": l.lines,
+                })),
             }),
         );
         if let Some(trace) = trace {

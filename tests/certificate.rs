@@ -157,5 +157,18 @@ fn ocop_award_prints_the_lifecycle_with_its_sources() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(json["lifecycle"]["extended_at_most_until"], "2027-02-28");
     assert_eq!(json["lifecycle"]["renewal_decision"], "26-2026");
+    // The score sheet says the same under its award line, and the JSON record carries it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ocop"))
+        .args(["score", &file.to_string_lossy()])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sheet = String::from_utf8_lossy(&out.stdout);
+    assert!(sheet.contains("  if that window could not be met") && sheet.contains("2027-02-28"), "{sheet}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ocop"))
+        .args(["score", "--format", "json", &file.to_string_lossy()])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let record: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(record["award"]["lifecycle"]["re_rating_until"], "2026-05-04");
     let _ = std::fs::remove_dir_all(&dir);
 }
