@@ -126,14 +126,20 @@ pub struct CertificateLife {
 
 /// The life of a certificate recognised on `recognised_on` under `rating`, renewed under the
 /// rules of `renewal` (the same decision, or the one in force when it expires).
-pub(crate) fn certificate_life(rating: &Decision, renewal: &Decision, recognised_on: Date) -> CertificateLife {
+pub(crate) fn certificate_life(
+    rating: &Decision,
+    renewal: &Decision,
+    recognised_on: Date,
+) -> CertificateLife {
     let months = rating.certificate_months();
     let valid_until = recognised_on.add_months(months);
     let mut lines = vec![match &rating.lifecycle().validity_source {
         Stated::Stated { source, .. } => {
             format!("valid {months} months from {recognised_on}, until {valid_until} [{source}]")
         }
-        Stated::NotStated(why) => format!("valid {months} months from {recognised_on}, until {valid_until} ({why})"),
+        Stated::NotStated(why) => {
+            format!("valid {months} months from {recognised_on}, until {valid_until} ({why})")
+        }
     }];
     let under = if renewal.key == rating.key { String::new() } else { format!(" under {}", renewal.number) };
     let re_rating_window = match &renewal.lifecycle().re_rating_window {

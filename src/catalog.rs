@@ -540,9 +540,9 @@ impl Entry {
             (Some(form), _) => Ok(form),
             (None, found) => Err(found.into_iter().filter(Diagnostic::is_error).collect()),
         });
-        compiled
-            .as_ref()
-            .map_err(|errors| AssessmentError::broken_rules(&source.name, &self.decision.key, &slot.set, errors.clone()))
+        compiled.as_ref().map_err(|errors| {
+            AssessmentError::broken_rules(&source.name, &self.decision.key, &slot.set, errors.clone())
+        })
     }
 
     /// Compiles one shipped form, and checks it against build.rs's index of it.
@@ -860,7 +860,11 @@ impl Catalog {
     /// The decision whose rules govern the re-rating of a certificate recognised on
     /// `recognised_on` under `rating`: the one whose lodging period holds the certificate's
     /// expiry (ruling 13), or `rating` itself when none does.
-    pub(crate) fn renewal_decision<'c>(&'c self, rating: &'c Decision, recognised_on: Date) -> Option<&'c Decision> {
+    pub(crate) fn renewal_decision<'c>(
+        &'c self,
+        rating: &'c Decision,
+        recognised_on: Date,
+    ) -> Option<&'c Decision> {
         let expiry = recognised_on.add_months(rating.certificate_months);
         let found = self
             .entries
@@ -914,7 +918,9 @@ impl Catalog {
         let forms: Vec<(usize, &Slot)> =
             entry.slots.iter().enumerate().filter(|(_, f)| f.set == set).collect();
         if forms.is_empty() {
-            if let Some(why) = crate::error::missing_form_reason(entry.slots.iter().map(|s| s.set.as_str()), set) {
+            if let Some(why) =
+                crate::error::missing_form_reason(entry.slots.iter().map(|s| s.set.as_str()), set)
+            {
                 return Err(one(Diagnostic::missing_form(&d.key, set, &why)));
             }
             let sets: Vec<String> = {

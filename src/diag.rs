@@ -273,7 +273,13 @@ pub fn render_all(diagnostics: &[Diagnostic]) -> String {
 
 /// How many errors and warnings `diagnostics` stand for: each diagnostic counts one, an
 /// [`DiagnosticKind::Omitted`] summary counts the diagnostics it stands for.
-pub(crate) fn count(diagnostics: &[Diagnostic]) -> (u64, u64) {
+///
+/// ```
+/// use ocop_rating::{Diagnostic, DiagnosticKind, count_diagnostics};
+/// let found = [Diagnostic::error(DiagnosticKind::Syntax, "", "bad"), Diagnostic::warning(DiagnosticKind::Anomaly, "", "odd")];
+/// assert_eq!(count_diagnostics(&found), (1, 1));
+/// ```
+pub fn count(diagnostics: &[Diagnostic]) -> (u64, u64) {
     let (mut errors, mut warnings) = (0u64, 0u64);
     for d in diagnostics {
         let n = if d.kind == DiagnosticKind::Omitted { d.omitted } else { 1 };

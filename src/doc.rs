@@ -9,8 +9,8 @@
 
 use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticKind};
-use crate::locate::DocPath;
 use crate::form::{CentralBelow, Grace, Lifecycle, ReRatingWindow, Stated};
+use crate::locate::DocPath;
 use crate::points::Points;
 use crate::read::{Object, Reader, scalar_text};
 use serde_yaml::Value;
@@ -410,10 +410,13 @@ fn read_award(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Vec<AwardLe
         validity_source: Stated::NotStated("the decision file records no certificate lifecycle".into()),
         re_rating_window: Stated::NotStated("the decision file records no certificate lifecycle".into()),
         missed_window_grace: Stated::NotStated("the decision file records no certificate lifecycle".into()),
-        central_below_threshold: Stated::NotStated("the decision file records no certificate lifecycle".into()),
+        central_below_threshold: Stated::NotStated(
+            "the decision file records no certificate lifecycle".into(),
+        ),
     };
     let Some(v) = v else { return (Vec::new(), 36, unread()) };
-    let Some(o) = r.object(v, path, "the award rules", &["levels"], &["certificate_months", "lifecycle"]) else {
+    let Some(o) = r.object(v, path, "the award rules", &["levels"], &["certificate_months", "lifecycle"])
+    else {
         return (Vec::new(), 36, unread());
     };
     let lifecycle = match o.get("lifecycle") {
@@ -461,27 +464,40 @@ fn read_award(r: &mut Reader, v: Option<&Value>, path: &DocPath) -> (Vec<AwardLe
 
 /// `award.lifecycle`: four rules, each either `{…, source}` or `{not_stated: why}`.
 fn read_lifecycle(r: &mut Reader, v: &Value, path: &DocPath) -> Option<Lifecycle> {
-    const RULES: [&str; 4] = ["validity", "re_rating_window", "missed_window_grace", "central_below_threshold"];
+    const RULES: [&str; 4] =
+        ["validity", "re_rating_window", "missed_window_grace", "central_below_threshold"];
     let o = r.object(v, path, "the certificate lifecycle", &RULES, &[])?;
     let validity = stated(r, &o, "validity", &[], |_, _| Some(()));
-    let window = stated(r, &o, "re_rating_window", &["earliest_days_before", "latest_days_before"], |r, w| {
-        let earliest = w.get("earliest_days_before").and_then(|v| r.integer(v, &w.at("earliest_days_before"), "days", 1, 3650));
-        let latest = w.get("latest_days_before").and_then(|v| r.integer(v, &w.at("latest_days_before"), "days", 0, 3650));
-        let (earliest, latest) = (earliest? as u32, latest? as u32);
-        if latest > earliest {
-            let d = Diagnostic::error(
+    let window = stated(
+        r,
+        &o,
+        "re_rating_window",
+        &["earliest_days_before", "latest_days_before"],
+        |r, w| {
+            let earliest = w
+                .get("earliest_days_before")
+                .and_then(|v| r.integer(v, &w.at("earliest_days_before"), "days", 1, 3650));
+            let latest = w
+                .get("latest_days_before")
+                .and_then(|v| r.integer(v, &w.at("latest_days_before"), "days", 0, 3650));
+            let (earliest, latest) = (earliest? as u32, latest? as u32);
+            if latest > earliest {
+                let d = Diagnostic::error(
                 DiagnosticKind::InvalidValue,
                 w.at("latest_days_before").to_string(),
                 format!("the window closes {latest} days before expiry, before it opens ({earliest} days before)"),
             )
             .expected(format!("at most {earliest}"));
-            r.push(&w.at("latest_days_before"), d);
-            return None;
-        }
-        Some(ReRatingWindow { earliest_days_before: earliest, latest_days_before: latest })
-    });
+                r.push(&w.at("latest_days_before"), d);
+                return None;
+            }
+            Some(ReRatingWindow { earliest_days_before: earliest, latest_days_before: latest })
+        },
+    );
     let grace = stated(r, &o, "missed_window_grace", &["days_after_expiry"], |r, g| {
-        let days = g.get("days_after_expiry").and_then(|v| r.integer(v, &g.at("days_after_expiry"), "days", 1, 3650))?;
+        let days = g
+            .get("days_after_expiry")
+            .and_then(|v| r.integer(v, &g.at("days_after_expiry"), "days", 1, 3650))?;
         Some(Grace { days_after_expiry: days as u32 })
     });
     let central = stated(r, &o, "central_below_threshold", &["below", "stars"], |r, c| {

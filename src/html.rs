@@ -65,7 +65,11 @@ impl std::str::FromStr for Lang {
 /// Control characters in the input (an escape sequence in a product name) are written as
 /// `\u{1b}` text: HTML has no use for them, and the page may be printed to a terminal.
 pub fn sheet(report: &Report, lang: Lang) -> String {
-    let page = page(&Ctx::new(report, lang)).into_string();
+    without_stray_controls(page(&Ctx::new(report, lang)).into_string())
+}
+
+/// `page` with every control character but line breaks and tabs written as `\u{1b}` text.
+pub(crate) fn without_stray_controls(page: String) -> String {
     if !page.chars().any(stray_control) {
         return page;
     }

@@ -84,12 +84,12 @@ pub use assessment::{Assessment, Scored};
 pub use award::{Award, CertificateLife, CouncilSummary};
 pub use catalog::{Catalog, CatalogBuilder};
 pub use date::{Date, DateError};
-pub use diag::{Diagnostic, DiagnosticKind, Severity, render_all};
+pub use diag::{Diagnostic, DiagnosticKind, Severity, count as count_diagnostics, render_all};
 pub use doc::{CriterionKind, StopScope};
 pub use error::{AssessmentError, Error, Fault, LoadError};
 pub use form::{
-    Anomaly, AwardLevel, Band, CentralBelow, Choice, Criterion, Decision, Fact, Form, Grace, Knockout, Lifecycle,
-    Minimum, MinimumOrigin, Part, ReRatingWindow, Requirement, Section, Stated, Stop, Transition,
+    Anomaly, AwardLevel, Band, CentralBelow, Choice, Criterion, Decision, Fact, Form, Grace, Knockout,
+    Lifecycle, Minimum, MinimumOrigin, Part, ReRatingWindow, Requirement, Section, Stated, Stop, Transition,
 };
 pub use points::{Mean, Points};
 pub use read::Limits;

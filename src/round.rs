@@ -401,23 +401,7 @@ mod page {
     /// Control characters in the input (an escape sequence in an id) are written as `\u{1b}`
     /// text, as on the score sheet.
     pub fn page(tally: &Tally, info: &RunInfo) -> String {
-        let page = markup(tally, info).into_string();
-        if !page.chars().any(stray_control) {
-            return page;
-        }
-        let mut clean = String::with_capacity(page.len() + 16);
-        for ch in page.chars() {
-            if stray_control(ch) {
-                clean.push_str(&format!("\\u{{{:x}}}", u32::from(ch)));
-            } else {
-                clean.push(ch);
-            }
-        }
-        clean
-    }
-
-    fn stray_control(ch: char) -> bool {
-        ch.is_control() && !matches!(ch, '\n' | '\t')
+        crate::html::without_stray_controls(markup(tally, info).into_string())
     }
 
     fn percent(n: u64, of: u64) -> String {

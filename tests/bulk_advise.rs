@@ -3,6 +3,7 @@
 //! row is scored again by the ordinary bulk path, and it must reach the class and the total the
 //! line promised.
 
+mod common;
 use ocop_rating::bulk::{self, InputFormat, Options};
 use ocop_rating::{Catalog, generate::SheetGenerator};
 
@@ -16,14 +17,7 @@ fn catalog() -> &'static Catalog {
 fn rows(decision: &str, n: usize, seed: u64) -> String {
     let forms: Vec<_> =
         catalog().forms_of(decision).iter().filter(|f| f.in_force_until().is_none()).collect();
-    let mut ids: Vec<&str> = Vec::new();
-    for f in &forms {
-        for c in f.leaves() {
-            if !ids.contains(&c.id()) {
-                ids.push(c.id());
-            }
-        }
-    }
+    let ids = common::criterion_columns(&forms);
     let mut w = csv::Writer::from_writer(Vec::new());
     let dated = forms.iter().any(|f| f.in_force_from().is_some());
     let mut header = vec!["id", "decision", "set"];

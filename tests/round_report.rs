@@ -2,6 +2,7 @@
 //! run's own output records, and every text from the input is escaped.
 #![cfg(all(feature = "bulk", feature = "html"))]
 
+mod common;
 use ocop_rating::Catalog;
 use ocop_rating::bulk::{self, InputFormat, Options, OutFormat};
 use ocop_rating::generate::{SheetGenerator, lodging_window};
@@ -14,14 +15,7 @@ fn catalog() -> Catalog {
 /// `n` random valid CSV rows over the sets of 26-2026, then the bad rows given.
 fn csv_input(catalog: &Catalog, n: usize, bad: &[&str]) -> String {
     let forms: Vec<_> = catalog.forms_of("26-2026").iter().filter(|f| lodging_window(f).is_some()).collect();
-    let mut ids: Vec<&str> = Vec::new();
-    for f in &forms {
-        for c in f.leaves() {
-            if !ids.contains(&c.id()) {
-                ids.push(c.id());
-            }
-        }
-    }
+    let ids = common::criterion_columns(&forms);
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["id", "decision", "set"].iter().copied().chain(ids.iter().copied())).unwrap();
     let mut g = SheetGenerator::new(3);

@@ -10,7 +10,8 @@ pub fn standing_alone(text: &str) -> String {
     assert!(text.contains("supersedes: [26-2026]"), "the fixture's `supersedes` moved");
     let text = text.replacen("supersedes: [26-2026]", "supersedes: []", 1);
     let start = text.find("transition:\n").unwrap_or_else(|| panic!("the fixture has no transition"));
-    let end = start + text[start..].find("\ntotal_max").unwrap_or_else(|| panic!("no total_max after it")) + 1;
+    let end =
+        start + text[start..].find("\ntotal_max").unwrap_or_else(|| panic!("no total_max after it")) + 1;
     format!("{}{}", &text[..start], &text[end..])
 }
 
@@ -20,4 +21,19 @@ pub fn decision_alone() -> &'static str {
     static ALONE: std::sync::LazyLock<String> =
         std::sync::LazyLock::new(|| standing_alone(include_str!("../fixtures/future/99-2030/decision.yaml")));
     ALONE.as_str()
+}
+
+/// The criterion columns of a bulk CSV holding `forms`: every leaf id, once, in order of first
+/// appearance.
+#[allow(dead_code)]
+pub fn criterion_columns<'f>(forms: &[&'f ocop_rating::Form]) -> Vec<&'f str> {
+    let mut ids: Vec<&str> = Vec::new();
+    for f in forms {
+        for c in f.leaves() {
+            if !ids.contains(&c.id()) {
+                ids.push(c.id());
+            }
+        }
+    }
+    ids
 }

@@ -413,13 +413,13 @@ fn check(rules: &Rules, paths: &[PathBuf], deny_warnings: bool, all_warnings: bo
     for d in escape_diagnostics(&listed) {
         out!("{d}\n");
     }
-    let (errors, warnings) = count(&listed);
+    let (errors, warnings) = ocop_rating::count_diagnostics(&listed);
     outln!(
         "{}, {}",
         console::plural(errors, "error", "errors"),
         console::plural(warnings, "warning", "warnings")
     );
-    let (_, unlisted) = count(&shipped_warnings);
+    let (_, unlisted) = ocop_rating::count_diagnostics(&shipped_warnings);
     if !all_warnings && unlisted > 0 {
         outln!(
             "{} of the shipped rules (printed anomalies; `--all-warnings` to list them)",
@@ -442,21 +442,6 @@ fn check(rules: &Rules, paths: &[PathBuf], deny_warnings: bool, all_warnings: bo
         return Ok(1);
     }
     Ok(u8::from(deny_warnings && warnings > 0))
-}
-
-/// How many errors and warnings `diagnostics` stand for (an `omitted` summary counts those it
-/// stands for).
-fn count(diagnostics: &[Diagnostic]) -> (u64, u64) {
-    let (mut errors, mut warnings) = (0, 0);
-    for d in diagnostics {
-        let n = if d.kind == DiagnosticKind::Omitted { d.omitted } else { 1 };
-        if d.is_error() {
-            errors += n;
-        } else {
-            warnings += n;
-        }
-    }
-    (errors, warnings)
 }
 
 /// `ocop test`: runs the regression cases; each case file is read with the document limit.
