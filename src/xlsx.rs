@@ -14,7 +14,7 @@
 //! criterion-id headers must be entered as text: a header cell that is a number naming no
 //! criterion of the catalog, or repeating another header, is an error that says so. Rows whose
 //! cells are all empty are skipped; a bad row is reported with its Excel row number
-//! ([`Events::bad_row`](bulk::Events::bad_row) receives it; the CLI prints `Sheet1!row 7: …`).
+//! ([`Events::bad_row`] receives it; the CLI prints `Sheet1!row 7: …`).
 //!
 //! **Memory.** The sheet is read as a stream of cells and never held whole; what calamine holds
 //! whole is the workbook's shared-strings table (every distinct text of the workbook) and its
