@@ -20,7 +20,7 @@
 //! ```
 //! use ocop_rating::{Assessment, Catalog};
 //!
-//! let catalog = Catalog::embedded()?;               // every shipped decision, validated once
+//! let catalog = Catalog::embedded()?;               // the shipped decisions; forms compile on first use
 //! let text = std::fs::read_to_string("examples/26-2026-01-rau-cai.yaml")?;
 //! let assessment = Assessment::from_text("rau-cai.yaml", &text)?;
 //! let scored = catalog.score(&assessment)?;
