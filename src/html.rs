@@ -188,7 +188,7 @@ fn page(c: &Ctx<'_>) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="generator" content=(concat!("ocop-rating ", env!("CARGO_PKG_VERSION")));
                 title { (title) }
-                style { (PreEscaped(CSS)) (PreEscaped(page_footer_css(c))) }
+                style { (PreEscaped(PAGE_CSS)) (PreEscaped(CSS)) (PreEscaped(page_footer_css(c))) }
             }
             body {
                 main.sheet data-format=(r.format) {
@@ -1182,9 +1182,9 @@ fn required(r: &Report, section: &str, k: u8) -> Option<Decimal> {
 // ---------------------------------------------------------------------------------------------
 // Style
 
-/// The style sheet: A4 print, the screen showing the same page on a grey desk. Content width
-/// is 186 mm in both, so the screen's layout is the printed one.
-const CSS: &str = r#"
+/// The page itself, shared with the round report: A4 print, the screen showing the same page on
+/// a grey desk. Content width is 186 mm in both, so the screen's layout is the printed one.
+pub(crate) const PAGE_CSS: &str = r#"
 @page { size: A4; margin: 10mm 12mm 12mm 12mm; }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -1197,6 +1197,10 @@ body { margin: 0; background: #d6d6d6; color: #000;
   body { background: none; }
   .sheet { width: auto; margin: 0; padding: 0; box-shadow: none; }
 }
+"#;
+
+/// The score sheet's own style, after [`PAGE_CSS`].
+const CSS: &str = r#"
 .en { color: #444; font-style: italic; font-weight: normal; }
 .en.block { display: block; }
 .small { font-size: 8.5pt; }

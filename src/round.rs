@@ -425,7 +425,7 @@ mod page {
                 head {
                     meta charset="utf-8";
                     title { "Báo cáo đợt đánh giá OCOP — " (info.input) }
-                    style { (PreEscaped(CSS)) }
+                    style { (PreEscaped(crate::html::PAGE_CSS)) (PreEscaped(CSS)) }
                 }
                 body {
                     main.sheet.round {
@@ -596,21 +596,10 @@ mod page {
         }
     }
 
-    /// The style sheet: the score sheet's conventions (A4, 186 mm of content, a grey desk on
-    /// screen), tables whose header repeats on each printed page and whose rows are not split.
+    /// The report's own style after the score sheet's page ([`crate::html::PAGE_CSS`]: A4, 186 mm
+    /// of content, a grey desk on screen): tables whose header repeats on each printed page and
+    /// whose rows are not split.
     const CSS: &str = r#"
-@page { size: A4; margin: 10mm 12mm 12mm 12mm; }
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body { margin: 0; background: #d6d6d6; color: #000;
-  font-family: "Times New Roman", Tinos, "Liberation Serif", "Noto Serif", "DejaVu Serif", serif;
-  font-size: 10pt; line-height: 1.25; }
-.sheet { width: 210mm; margin: 6mm auto; padding: 12mm; background: #fff;
-  box-shadow: 0 1px 6px rgba(0,0,0,.35); }
-@media print {
-  body { background: none; }
-  .sheet { width: auto; margin: 0; padding: 0; box-shadow: none; }
-}
 td, th, p, .banner, figcaption { overflow-wrap: anywhere; }
 h1 { text-align: center; font-size: 15pt; margin: 2mm 0 1mm; letter-spacing: .02em; }
 h2 { font-size: 12pt; margin: 5mm 0 2mm; break-after: avoid; }
