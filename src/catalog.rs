@@ -296,51 +296,11 @@ impl CatalogBuilder {
 
     fn build_as(self, compile: Compile) -> Result<Catalog, LoadError> {
         let mut diagnostics = self.problems;
-        // Files by folder, folders in the order first seen (linear in the number of files).
-        let mut folders: Vec<&str> = Vec::new();
-        let mut by_folder: HashMap<&str, Vec<&SourceFile>> = HashMap::new();
-        for f in &self.files {
-            by_folder
-                .entry(f.folder.as_str())
-                .or_insert_with(|| {
-                    folders.push(f.folder.as_str());
-                    Vec::new()
-                })
-                .push(f);
-        }
         let mut entries: Vec<Entry> = Vec::new();
         // Every loaded key and number, reduced (see `normalise`): (entry, field, as written).
         let mut references: HashMap<String, (usize, &'static str, String)> = HashMap::new();
-        for folder in folders {
-            let files: Vec<&SourceFile> = by_folder.remove(folder).unwrap_or_default();
-            let decisions: Vec<&&SourceFile> = files.iter().filter(|f| f.is_decision).collect();
-            let Some(decision_file) = decisions.first() else {
-                for f in &files {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            DiagnosticKind::Io,
-                            "",
-                            format!(
-                                "the folder `{folder}` has no decision.yaml, so this form has no decision"
-                            ),
-                        )
-                        .suggest("add the decision file beside the forms (see docs/rule-dsl.md)")
-                        .with_file(&f.name),
-                    );
-                }
-                continue;
-            };
-            if let Some(second) = decisions.get(1) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        DiagnosticKind::DuplicateId,
-                        "",
-                        format!("decision `{folder}` is given twice (also {})", decision_file.name),
-                    )
-                    .with_file(&second.name),
-                );
-                continue;
-            }
+        for (folder, files) in by_folder(&self.files) {
+            let Some(decision_file) = decision_file(folder, &files, &mut diagnostics) else { continue };
             let Some((decision, facts, knockouts)) =
                 load_decision(decision_file, &self.limits, &mut diagnostics)
             else {
@@ -367,30 +327,10 @@ impl CatalogBuilder {
                 slots: Vec::new(),
                 all: OnceLock::new(),
             };
-            // Forms compile on first use only when build.rs indexed every one of them.
-            let lazy: Option<Vec<(Slot, &SourceFile)>> = match compile {
-                Compile::OnFirstUse => form_files.iter().map(|f| Some((Slot::indexed(f)?, *f))).collect(),
-                Compile::Now => None,
-            };
-            let (slots, forms) = match lazy {
-                Some(slots) => (slots, None),
-                None => {
-                    let (slots, forms) = entry.compile_now(&form_files, &mut diagnostics);
-                    (slots, Some(forms))
-                }
-            };
-            entry.keep_slots(slots, forms, &mut diagnostics);
+            entry.load_forms(&form_files, compile, &mut diagnostics);
             entries.push(entry);
         }
-        let decisions: Vec<&Decision> = entries.iter().map(|e| &*e.decision).collect();
-        for finding in timeline::check(&decisions) {
-            diagnostics.push(located(&self.files, &finding.file, &finding.path, finding.diagnostic));
-        }
-        let untils: Vec<Option<Date>> =
-            decisions.iter().map(|d| timeline::lodging_until(d, &decisions)).collect();
-        for (e, until) in entries.iter_mut().zip(untils) {
-            e.lodging_until = until;
-        }
+        apply_timeline(&mut entries, &self.files, &mut diagnostics);
         entries.sort_by_key(|e| e.decision.in_force_from);
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(LoadError::new(diagnostics));
@@ -400,6 +340,70 @@ impl CatalogBuilder {
             Compile::OnFirstUse => OnceLock::new(),
         };
         Ok(Catalog { entries, warnings: diagnostics, all_warnings })
+    }
+}
+
+/// The files by decision folder, folders in the order first seen (linear in the number of files).
+fn by_folder(files: &[SourceFile]) -> Vec<(&str, Vec<&SourceFile>)> {
+    let mut folders: Vec<(&str, Vec<&SourceFile>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for f in files {
+        let i = *index.entry(f.folder.as_str()).or_insert_with(|| {
+            folders.push((f.folder.as_str(), Vec::new()));
+            folders.len() - 1
+        });
+        if let Some((_, list)) = folders.get_mut(i) {
+            list.push(f);
+        }
+    }
+    folders
+}
+
+/// The one decision file of a folder; `None`, with the error, when it has none or two.
+fn decision_file<'f>(
+    folder: &str,
+    files: &[&'f SourceFile],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<&'f SourceFile> {
+    let decisions: Vec<&SourceFile> = files.iter().filter(|f| f.is_decision).copied().collect();
+    let Some(first) = decisions.first() else {
+        for f in files {
+            diagnostics.push(
+                Diagnostic::error(
+                    DiagnosticKind::Io,
+                    "",
+                    format!("the folder `{folder}` has no decision.yaml, so this form has no decision"),
+                )
+                .suggest("add the decision file beside the forms (see docs/rule-dsl.md)")
+                .with_file(&f.name),
+            );
+        }
+        return None;
+    };
+    if let Some(second) = decisions.get(1) {
+        diagnostics.push(
+            Diagnostic::error(
+                DiagnosticKind::DuplicateId,
+                "",
+                format!("decision `{folder}` is given twice (also {})", first.name),
+            )
+            .with_file(&second.name),
+        );
+        return None;
+    }
+    Some(first)
+}
+
+/// Checks the timeline of every loaded decision (ruling 12) and sets each one's lodging period.
+fn apply_timeline(entries: &mut [Entry], files: &[SourceFile], diagnostics: &mut Vec<Diagnostic>) {
+    let decisions: Vec<&Decision> = entries.iter().map(|e| &*e.decision).collect();
+    for finding in timeline::check(&decisions) {
+        diagnostics.push(located(files, &finding.file, &finding.path, finding.diagnostic));
+    }
+    let untils: Vec<Option<Date>> =
+        decisions.iter().map(|d| timeline::lodging_until(d, &decisions)).collect();
+    for (e, until) in entries.iter_mut().zip(untils) {
+        e.lodging_until = until;
     }
 }
 
@@ -441,6 +445,23 @@ impl Slot {
 }
 
 impl Entry {
+    /// The decision's forms: indexed to compile on first use when `compile` says so and build.rs
+    /// indexed every one of them, else compiled now.
+    fn load_forms(&mut self, files: &[&SourceFile], compile: Compile, diagnostics: &mut Vec<Diagnostic>) {
+        let lazy: Option<Vec<(Slot, &SourceFile)>> = match compile {
+            Compile::OnFirstUse => files.iter().map(|f| Some((Slot::indexed(f)?, *f))).collect(),
+            Compile::Now => None,
+        };
+        let (slots, forms) = match lazy {
+            Some(slots) => (slots, None),
+            None => {
+                let (slots, forms) = self.compile_now(files, diagnostics);
+                (slots, Some(forms))
+            }
+        };
+        self.keep_slots(slots, forms, diagnostics);
+    }
+
     /// Compiles `files` (in parallel with the `parallel` feature), in file order: their slots
     /// and forms, in the same order; every diagnostic goes to `out`.
     fn compile_now<'f>(

@@ -1,19 +1,13 @@
 //! The `ocop` command line: exit codes, JSON shape, check, test, list and bulk (order, bad rows,
 //! empty input, mixed sets, strict mode).
 
-use std::io::Write;
+#[path = "common/cli.rs"]
+mod cli;
+
 use std::process::{Command, Output, Stdio};
 
 fn ocop(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ocop"));
-    cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
+    cli::ocop_in(None, args, stdin)
 }
 
 const FIXTURE: [&str; 3] = ["--rules", "tests/fixtures/future", "--with-shipped"];

@@ -8,24 +8,12 @@
 //! the made-up decision 99-2030 (tests/fixtures/future) supersedes 26-2026, so it loads only
 //! beside the shipped rules and serves for `--with-shipped`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+#[path = "common/cli.rs"]
+mod cli;
 
-fn ocop_in(dir: Option<&Path>, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ocop"));
-    cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    if let Some(dir) = dir {
-        cmd.current_dir(dir);
-    }
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
-}
+use cli::ocop_in;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn ocop(args: &[&str]) -> Output {
     ocop_in(None, args, None)
