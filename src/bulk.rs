@@ -195,9 +195,15 @@ pub trait Events {
     }
 
     /// Called for each row written, in input order, with what the round report needs of it
-    /// ([`crate::round::Tally`] counts these).
+    /// ([`crate::round::Tally`] counts these), unless [`Events::wants_row_facts`] says no.
     fn scored(&mut self, row: u64, fact: &crate::round::RowFact) {
         let _ = (row, fact);
+    }
+
+    /// Whether [`Events::scored`] is to be called: asked once, when the run starts. Answer
+    /// false when the facts are not used, and the run skips building one per row.
+    fn wants_row_facts(&self) -> bool {
+        true
     }
 }
 
@@ -206,6 +212,10 @@ impl Events for Vec<(u64, String)> {
     fn bad_row(&mut self, row: u64, message: &str) -> std::io::Result<()> {
         self.push((row, message.to_string()));
         Ok(())
+    }
+
+    fn wants_row_facts(&self) -> bool {
+        false
     }
 }
 
@@ -288,6 +298,9 @@ const MAX_PROBLEMS: usize = 10;
 /// The longest bad-row message, in bytes; a longer one is cut (at a character boundary).
 const MAX_MESSAGE: usize = 4096;
 
+/// A criterion column without a leaf in [`Plan::keys`].
+const NO_LEAF: u32 = u32::MAX;
+
 /// The longest (decision, set, lodged_on) key remembered in the plan cache, in bytes.
 const MAX_KEY: usize = 256;
 
@@ -331,14 +344,16 @@ struct Rendered {
     bad: Vec<(usize, String)>,
     /// Writing into the buffer failed (it cannot, but the error is not dropped).
     failed: Option<String>,
-    /// Each good row's index and round-report fact, in the order of `ends`.
+    /// Each good row's index and round-report fact, in the order of `ends`, when wanted.
     facts: Vec<(usize, crate::round::RowFact)>,
+    want_facts: bool,
 }
 
-/// Writes rows into a task's buffer: CSV through the `csv` writer (which quotes every cell that
-/// needs it), JSON through serde. A row is computed first and printed only once it cannot fail.
+/// Writes rows into a task's buffer: CSV by [`csv_field`] (which quotes a cell exactly when the
+/// `csv` crate's writer would), JSON through serde. A row is computed first and printed only
+/// once it cannot fail.
 enum Printer<'b> {
-    Csv(Box<csv::Writer<&'b mut Vec<u8>>>),
+    Csv(&'b mut Vec<u8>),
     Json(&'b mut Vec<u8>),
 }
 
@@ -351,9 +366,7 @@ enum RowResult<'r, 'c> {
 impl<'b> Printer<'b> {
     fn new(format: OutFormat, bytes: &'b mut Vec<u8>) -> Printer<'b> {
         match format {
-            OutFormat::Csv => {
-                Printer::Csv(Box::new(csv::WriterBuilder::new().buffer_capacity(8 << 10).from_writer(bytes)))
-            }
+            OutFormat::Csv => Printer::Csv(bytes),
             OutFormat::Jsonl => Printer::Json(bytes),
         }
     }
@@ -361,11 +374,7 @@ impl<'b> Printer<'b> {
     /// The buffer's length after the rows printed so far.
     fn len(&mut self) -> Result<usize, String> {
         match self {
-            Printer::Csv(w) => {
-                w.flush().map_err(|e| e.to_string())?;
-                Ok(w.get_ref().len())
-            }
-            Printer::Json(bytes) => Ok(bytes.len()),
+            Printer::Csv(bytes) | Printer::Json(bytes) => Ok(bytes.len()),
         }
     }
 
@@ -377,7 +386,10 @@ impl<'b> Printer<'b> {
         scratch: &mut String,
     ) -> Result<(), String> {
         match (self, row) {
-            (Printer::Csv(w), row) => csv_row(w, id, row, advice, scratch).map_err(|e| e.to_string()),
+            (Printer::Csv(bytes), row) => {
+                csv_row(bytes, id, row, advice, scratch);
+                Ok(())
+            }
             (Printer::Json(bytes), RowResult::Sheet { outcome, trace: None }) if advice.is_none() => {
                 render::write_outcome_json_line(outcome, id, bytes);
                 Ok(())
@@ -430,43 +442,36 @@ fn sheet_trace_json(trace: &Trace<'_>) -> serde_json::Value {
 }
 
 /// One CSV output row: `id,total,A,B,C,band_stars,stars,limited_by,disqualified[,trace]`.
-fn csv_row(
-    w: &mut csv::Writer<&mut Vec<u8>>,
-    id: &str,
-    row: &RowResult<'_, '_>,
-    advice: Option<&str>,
-    scratch: &mut String,
-) -> csv::Result<()> {
+fn csv_row(out: &mut Vec<u8>, id: &str, row: &RowResult<'_, '_>, advice: Option<&str>, scratch: &mut String) {
     use std::fmt::Write as _;
     let (outcome, council, trace) = match row {
-        RowResult::Sheet { outcome, trace } => (*outcome, false, *trace),
+        RowResult::Sheet { outcome, trace } => (*outcome, outcome.total_mean().count() != 1, *trace),
         RowResult::Council { scored, trace } => (scored.outcome(), true, *trace),
     };
-    w.write_field(id)?;
-    scratch.clear();
+    csv_field(out, id.as_bytes());
+    out.push(b',');
     if council {
-        let _ = write!(scratch, "{}", outcome.total());
-    } else {
-        let _ = write!(scratch, "{}", outcome.total_mean());
-    }
-    w.write_field(scratch.as_bytes())?;
-    for (_, mean) in outcome.parts() {
         scratch.clear();
-        if council {
-            let _ = write!(scratch, "{}", mean.to_decimal().normalize());
-        } else {
-            let _ = write!(scratch, "{mean}");
+        let _ = write!(scratch, "{}", outcome.total());
+        for (_, mean) in outcome.parts() {
+            let _ = write!(scratch, ",{}", mean.to_decimal().normalize());
         }
-        w.write_field(scratch.as_bytes())?;
+        out.extend_from_slice(scratch.as_bytes());
+    } else {
+        // One sheet: every mean is over one sheet, printed exactly (`Mean`'s Display).
+        outcome.total_sum().write_ascii(out);
+        for (_, mean) in outcome.parts() {
+            out.push(b',');
+            mean.sum().write_ascii(out);
+        }
     }
-    scratch.clear();
-    let _ = write!(scratch, "{}", outcome.band_stars());
-    w.write_field(scratch.as_bytes())?;
-    scratch.clear();
+    out.push(b',');
+    crate::points::write_u64(out, u64::from(outcome.band_stars()));
+    out.push(b',');
     if let Some(stars) = outcome.stars() {
-        let _ = write!(scratch, "{stars}");
+        crate::points::write_u64(out, u64::from(stars));
     }
-    w.write_field(scratch.as_bytes())?;
+    out.push(b',');
     scratch.clear();
     let mut previous = "";
     for l in outcome.limited_by() {
@@ -479,8 +484,9 @@ fn csv_row(
             previous = id;
         }
     }
-    w.write_field(scratch.as_bytes())?;
-    w.write_field(outcome.disqualified().map_or("", |k| k.id()))?;
+    csv_field(out, scratch.as_bytes());
+    out.push(b',');
+    csv_field(out, outcome.disqualified().map_or("", |k| k.id()).as_bytes());
     if let Some(trace) = trace {
         scratch.clear();
         let members = trace.members().len();
@@ -501,12 +507,31 @@ fn csv_row(
                 let _ = write!(scratch, ":{}", l.mean);
             }
         }
-        w.write_field(scratch.as_bytes())?;
+        out.push(b',');
+        csv_field(out, scratch.as_bytes());
     }
     if let Some(advice) = advice {
-        w.write_field(advice)?;
+        out.push(b',');
+        csv_field(out, advice.as_bytes());
     }
-    w.write_record(std::iter::empty::<&[u8]>())
+    out.push(b'\n');
+}
+
+/// Appends one CSV cell as the `csv` crate's writer does by default: in quotes, with its quotes
+/// doubled, when it holds a comma, a quote or a line break (`\r` or `\n`); as it is otherwise.
+fn csv_field(out: &mut Vec<u8>, field: &[u8]) {
+    if !field.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
+        out.extend_from_slice(field);
+        return;
+    }
+    out.push(b'"');
+    for &b in field {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
 }
 
 /// The plan to the next class, in one line ([`crate::advise::summary`]), or why there is none.
@@ -538,6 +563,9 @@ fn print_row(
     match p.row(id, row, advice, scratch).and_then(|()| p.len()) {
         Ok(end) => {
             r.ends.push((index, end));
+            if !r.want_facts {
+                return;
+            }
             let fact = match row {
                 RowResult::Sheet { outcome, .. } => crate::round::RowFact::new(id, outcome, None),
                 RowResult::Council { scored, .. } => {
@@ -714,8 +742,11 @@ struct Record {
     last_line: u64,
     /// The data offset of the first cell.
     start: usize,
-    /// The cells' ends, as a range of the chunk's `ends`.
+    /// The cells' ends, as a range of the chunk's `ends` (empty for a plain line).
     cells: Range<usize>,
+    /// A plain line ([`Scanner::next_plain`]): its bytes are `start..end` of the chunk's data,
+    /// cells not yet split (the scoring tasks split them, in parallel).
+    plain_end: Option<usize>,
     problem: Option<String>,
 }
 
@@ -835,8 +866,43 @@ impl<R: Read> Scanner<R> {
             last_line,
             start: p.start,
             cells: p.first_end..ends.len(),
+            plain_end: None,
             problem: p.problem,
         }))
+    }
+
+    /// Takes the next record straight from the read buffer when it is a plain line: whole in
+    /// the buffer, ended by `\n` or `\r\n`, with no quote and no other `\r`, and no longer
+    /// than either cap (so no cell can be over its cap). Its bytes are copied as they are;
+    /// the scoring tasks split the cells. Anything else (a quote, a blank line, a line the
+    /// buffer does not hold whole, the end of the input) is left to [`Scanner::next_record`],
+    /// which reads it exactly as before: this path only saves the work of splitting here.
+    #[inline]
+    fn next_plain(&mut self, data: &mut Vec<u8>) -> Option<Record> {
+        let available = self.src.available();
+        let max = self.st.record_bytes.min(self.st.field_bytes);
+        let window = available.get(..available.len().min(max.saturating_add(2))).unwrap_or_default();
+        let newline = memchr::memchr(b'\n', window)?;
+        let line = window.get(..newline)?;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() || line.len() > max || memchr::memchr2(b'"', b'\r', line).is_some() {
+            return None;
+        }
+        self.st.row += 1;
+        let start = data.len();
+        data.extend_from_slice(line);
+        let record = Record {
+            number: self.st.row,
+            first_line: self.st.line,
+            last_line: self.st.line,
+            start,
+            cells: 0..0,
+            plain_end: Some(data.len()),
+            problem: None,
+        };
+        self.st.line += 1;
+        self.src.pos += newline + 1;
+        Some(record)
     }
 
     /// Ends the record at the end of the input. An unterminated quoted field makes the record
@@ -1115,6 +1181,24 @@ fn stop_storing(p: &mut Progress, data: &mut Vec<u8>, ends: &mut Vec<usize>, pro
     p.problem = Some(problem);
 }
 
+/// The `i`-th cell of a record, without splitting the rest of a plain line.
+fn cell_of<'a>(data: &'a [u8], all_ends: &'a [usize], record: &Record, i: usize) -> &'a [u8] {
+    let Some(end) = record.plain_end else {
+        return Cells::of(data, all_ends, record).get(i);
+    };
+    let line = data.get(record.start..end).unwrap_or_default();
+    let mut commas = memchr::memchr_iter(b',', line);
+    let from = match i.checked_sub(1) {
+        Some(before) => match commas.nth(before) {
+            Some(comma) => comma + 1,
+            None => return &[],
+        },
+        None => 0,
+    };
+    let to = commas.next().unwrap_or(line.len());
+    line.get(from..to).unwrap_or_default()
+}
+
 /// A record's cells.
 #[derive(Clone, Copy)]
 struct Cells<'a> {
@@ -1124,6 +1208,7 @@ struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
+    /// The cells of a record the scanner split (not a plain line: see [`cell_of`]).
     fn of(data: &'a [u8], all_ends: &'a [usize], record: &Record) -> Cells<'a> {
         Cells { data, ends: all_ends.get(record.cells.clone()).unwrap_or_default(), start: record.start }
     }
@@ -1168,6 +1253,10 @@ struct Plan<'c> {
     form: &'c Form,
     /// For each criterion column: the form's leaf, or None when the form lacks it.
     columns: Vec<Option<usize>>,
+    /// For each criterion column: its leaf and the bit set of the one-letter keys of its
+    /// options (as [`Sheet::set_leaf_key`] reads them), for the common cell; `NO_LEAF` for a
+    /// column the form lacks and for `lodged_on`.
+    keys: Vec<(u32, u64)>,
     /// Leaves with no column at all (every row of this form lacks them).
     uncovered: Vec<&'c str>,
     /// Why the CSV output cannot show this form's parts, if it cannot.
@@ -1190,7 +1279,7 @@ struct Plans<'c> {
     csv_out: bool,
     plans: Vec<Plan<'c>>,
     by_form: HashMap<usize, usize>,
-    keys: HashMap<Vec<u8>, (usize, Option<Date>)>,
+    keys: HashMap<Vec<u8>, (usize, Option<Date>), std::hash::BuildHasherDefault<Fnv>>,
     max_keys: usize,
     key: Vec<u8>,
 }
@@ -1287,10 +1376,38 @@ impl<'c> Plans<'c> {
             .filter(|(i, _)| !columns.contains(&Some(*i)))
             .map(|(_, c)| c.id())
             .collect();
+        let letters = &form.plan().letters;
+        let keys = columns
+            .iter()
+            .map(|leaf| match leaf.and_then(|l| Some((u32::try_from(l).ok()?, *letters.get(l)?))) {
+                Some(key) => key,
+                None => (NO_LEAF, 0),
+            })
+            .collect();
         let csv_problem = if self.csv_out { csv_parts_problem(form) } else { None };
-        self.plans.push(Plan { form, columns, uncovered, csv_problem });
+        self.plans.push(Plan { form, columns, keys, uncovered, csv_problem });
         self.by_form.insert(address, self.plans.len() - 1);
         self.plans.len() - 1
+    }
+}
+
+/// FNV-1a, for the plan cache's short keys: looked up once a row, where SipHash's defence
+/// against chosen collisions costs more than the lookup (the cache is bounded and emptied when
+/// full, so colliding keys can slow a run down but not grow its memory).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
     }
 }
 
@@ -1375,11 +1492,12 @@ fn run_csv<R: Read + Send>(
         csv_out: opts.format == OutFormat::Csv,
         plans: Vec::new(),
         by_form: HashMap::new(),
-        keys: HashMap::new(),
+        keys: HashMap::default(),
         max_keys: limits.plan_keys.max(1),
         key: Vec::new(),
     };
     let mut summary = Summary::default();
+    let want_facts = events.wants_row_facts();
     // A reader thread parses chunk n+1 while chunk n is scored. Three chunks circulate: their
     // buffers come back to the reader for reuse, so memory stays at three chunks' caps.
     std::thread::scope(|scope| -> Result<(), Error> {
@@ -1394,7 +1512,14 @@ fn run_csv<R: Read + Send>(
         for chunk in full_rx {
             let chunk = chunk?;
             resolve_chunk(&mut plans, &chunk, &mut resolved);
-            let rendered = score_chunk(&chunk, &resolved, &plans, opts);
+            let context = RowContext {
+                plans: &plans.plans,
+                criteria: &plans.criteria,
+                date_column: plans.date_column,
+                opts,
+                want_facts,
+            };
+            let rendered = score_chunk(&chunk, &resolved, &context);
             let row_of = |i: usize| match chunk.records.get(i) {
                 Some(r) if r.last_line > r.first_line => (
                     r.number,
@@ -1433,6 +1558,10 @@ fn read_chunks<R: Read>(
         let mut failed = None;
         let mut done = false;
         while chunk.records.len() < chunk_rows && chunk.size() < chunk_bytes {
+            if let Some(record) = scanner.next_plain(&mut chunk.data) {
+                chunk.records.push(record);
+                continue;
+            }
             match scanner.next_record(&mut chunk.data, &mut chunk.ends) {
                 Ok(Some(record)) => chunk.records.push(record),
                 Ok(None) => {
@@ -1472,9 +1601,9 @@ fn resolve_chunk(plans: &mut Plans<'_>, chunk: &Chunk, resolved: &mut Vec<Resolv
             resolved.push(Resolved::Bad(problem.clone()));
             continue;
         }
-        let cells = Cells::of(&chunk.data, &chunk.ends, record);
-        let on = plans.date_column.map_or(&b""[..], |c| cells.get(c + 3));
-        let key = [cells.get(1), cells.get(2), on];
+        let cell = |i| cell_of(&chunk.data, &chunk.ends, record, i);
+        let on = plans.date_column.map_or(&b""[..], |c| cell(c + 3));
+        let key = [cell(1), cell(2), on];
         let r = match &last {
             Some((k, plan, on)) if *k == key => Resolved::Plan(*plan, *on),
             _ => plans.resolve(key[0], key[1], key[2]),
@@ -1488,40 +1617,32 @@ fn resolve_chunk(plans: &mut Plans<'_>, chunk: &Chunk, resolved: &mut Vec<Resolv
 }
 
 /// Scores a chunk's rows on every core, each task into its own buffer.
-fn score_chunk(chunk: &Chunk, resolved: &[Resolved], plans: &Plans<'_>, opts: &Options) -> Vec<Rendered> {
-    let plans_ref = &plans.plans;
-    let criteria = &plans.criteria;
-    let date_column = plans.date_column;
+fn score_chunk(chunk: &Chunk, resolved: &[Resolved], context: &RowContext<'_, '_>) -> Vec<Rendered> {
     chunk
         .records
         .par_chunks(TASK)
         .enumerate()
         .map_init(Vec::<Option<Sheet<'_>>>::new, |sheets, (task, records)| {
-            let mut r = Rendered::default();
+            let mut r = Rendered { want_facts: context.want_facts, ..Rendered::default() };
             let mut bytes = Vec::with_capacity(records.len() * 48);
             let mut scratch = String::new();
             {
-                let mut printer = Printer::new(opts.format, &mut bytes);
+                let mut printer = Printer::new(context.opts.format, &mut bytes);
                 for (i, record) in records.iter().enumerate() {
                     let index = task * TASK + i;
-                    let cells = Cells::of(&chunk.data, &chunk.ends, record);
-                    let row = resolved.get(index).map_or(Err("no form".to_string()), |res| {
-                        score_row(cells, res, plans_ref, sheets, criteria, date_column, opts)
-                    });
+                    let row = match resolved.get(index) {
+                        Some(res) => context.fill(chunk, record, res, sheets),
+                        None => Err("no form".to_string()),
+                    };
                     let row = row.and_then(|(id, sheet, on)| {
-                        let advice = opts.advise.then(|| advice_of(std::slice::from_ref(sheet), on));
-                        Ok((id, Scoring::of(sheet, on, opts.trace)?, advice))
+                        let advice = context.opts.advise.then(|| advice_of(std::slice::from_ref(sheet), on));
+                        Ok((id, Scoring::of(sheet, on, context.opts.trace)?, advice))
                     });
                     match row {
-                        Ok((id, scoring, advice)) => print_row(
-                            &mut printer,
-                            &mut r,
-                            index,
-                            id,
-                            &scoring.row(),
-                            advice.as_deref(),
-                            &mut scratch,
-                        ),
+                        Ok((id, scoring, advice)) => {
+                            let row = scoring.row();
+                            print_row(&mut printer, &mut r, index, id, &row, advice.as_deref(), &mut scratch);
+                        }
                         Err(m) => r.bad.push((index, m)),
                     }
                 }
@@ -1558,75 +1679,139 @@ impl<'c> Scoring<'c> {
     }
 }
 
-/// Fills the row's form's sheet (one per thread and form) from the record's cells; returns the
-/// id, the sheet and the lodging date.
-#[allow(clippy::too_many_arguments)]
-fn score_row<'s, 'c, 'd>(
-    cells: Cells<'d>,
-    resolved: &Resolved,
-    plans: &[Plan<'c>],
-    sheets: &'s mut Vec<Option<Sheet<'c>>>,
-    criteria: &[String],
+/// What every row of a CSV run shares: the header's criterion columns and the form plans.
+struct RowContext<'p, 'c> {
+    plans: &'p [Plan<'c>],
+    criteria: &'p [String],
     date_column: Option<usize>,
-    opts: &Options,
-) -> Result<(&'d str, &'s Sheet<'c>, Option<Date>), String> {
-    let (key, on) = match resolved {
-        Resolved::Plan(key, on) => (*key, *on),
-        Resolved::Bad(message) => return Err(message.clone()),
-    };
-    let Some(plan) = plans.get(key) else { return Err("no form".into()) };
-    if cells.len() != criteria.len() + 3 {
-        return Err(format!(
-            "{}, the header has {}",
-            crate::diag::plural(cells.len(), "cell", "cells"),
-            criteria.len() + 3
-        ));
-    }
-    if opts.format == OutFormat::Csv
-        && let Some(problem) = &plan.csv_problem
-    {
-        return Err(problem.clone());
-    }
-    let id = std::str::from_utf8(cells.get(0)).map_err(|_| "column id: not UTF-8".to_string())?;
-    if sheets.len() <= key {
-        sheets.resize_with(key + 1, || None);
-    }
-    let Some(slot) = sheets.get_mut(key) else { return Err("no sheet".into()) };
-    let sheet = slot.get_or_insert_with(|| plan.form.sheet());
-    sheet.clear();
-    let mut problems = Vec::new();
-    let mut more = 0usize;
-    let mut problem = |text: String| {
-        if problems.len() < MAX_PROBLEMS {
-            problems.push(text);
-        } else {
-            more += 1;
+    opts: &'p Options,
+    /// Whether the events want each row's round-report fact.
+    want_facts: bool,
+}
+
+/// A filled sheet: the row's id, its sheet and its lodging date.
+type Filled<'s, 'c, 'd> = (&'d str, &'s Sheet<'c>, Option<Date>);
+
+impl<'c> RowContext<'_, 'c> {
+    /// Fills the row's form's sheet (one per thread and form) from the record's cells.
+    fn fill<'s, 'd>(
+        &self,
+        chunk: &'d Chunk,
+        record: &Record,
+        resolved: &Resolved,
+        sheets: &'s mut Vec<Option<Sheet<'c>>>,
+    ) -> Result<Filled<'s, 'c, 'd>, String> {
+        match record.plain_end {
+            // A plain line is split here, on the task's core, in one pass.
+            Some(end) => {
+                let line = chunk.data.get(record.start..end).unwrap_or_default();
+                let count = line.iter().filter(|&&b| b == b',').count() + 1;
+                let mut cells = line.split(|&b| b == b',');
+                let id = cells.next().unwrap_or_default();
+                self.fill_cells(id, count, cells.skip(2), resolved, sheets)
+            }
+            None => {
+                let cells = Cells::of(&chunk.data, &chunk.ends, record);
+                self.fill_cells(cells.get(0), cells.len(), cells.iter().skip(3), resolved, sheets)
+            }
         }
-    };
-    for (col, cell) in cells.iter().skip(3).enumerate() {
-        if Some(col) == date_column {
-            continue;
+    }
+
+    /// Fills the sheet from the id, the number of cells and the criterion cells.
+    fn fill_cells<'s, 'd>(
+        &self,
+        id: &'d [u8],
+        count: usize,
+        criterion_cells: impl Iterator<Item = &'d [u8]>,
+        resolved: &Resolved,
+        sheets: &'s mut Vec<Option<Sheet<'c>>>,
+    ) -> Result<Filled<'s, 'c, 'd>, String> {
+        let (key, on) = match resolved {
+            Resolved::Plan(key, on) => (*key, *on),
+            Resolved::Bad(message) => return Err(message.clone()),
+        };
+        let Some(plan) = self.plans.get(key) else { return Err("no form".into()) };
+        if count != self.criteria.len() + 3 {
+            return Err(format!(
+                "{}, the header has {}",
+                crate::diag::plural(count, "cell", "cells"),
+                self.criteria.len() + 3
+            ));
         }
+        if self.opts.format == OutFormat::Csv
+            && let Some(problem) = &plan.csv_problem
+        {
+            return Err(problem.clone());
+        }
+        let id = std::str::from_utf8(id).map_err(|_| "column id: not UTF-8".to_string())?;
+        if sheets.len() <= key {
+            sheets.resize_with(key + 1, || None);
+        }
+        let Some(slot) = sheets.get_mut(key) else { return Err("no sheet".into()) };
+        let sheet = slot.get_or_insert_with(|| plan.form.sheet());
+        sheet.clear();
+        let mut problems = Problems::default();
+        for (col, cell) in criterion_cells.enumerate() {
+            // The common cells, a one-letter key or `none` of a criterion of the form, are set
+            // here; everything else (spaces, other keys, mistakes) takes the general path,
+            // which reads it exactly as `Sheet::set_leaf_key` does.
+            if let Some(&(leaf, letters)) = plan.keys.get(col)
+                && leaf != NO_LEAF
+            {
+                let bits = match cell {
+                    [] => continue,
+                    &[letter] => {
+                        1u64.checked_shl(u32::from(letter.wrapping_sub(b'a'))).filter(|b| b & letters != 0)
+                    }
+                    b"none" => Some(0),
+                    _ => None,
+                };
+                if let Some(bits) = bits {
+                    sheet.set_leaf_bits(leaf as usize, bits);
+                    continue;
+                }
+            }
+            if Some(col) != self.date_column {
+                self.general_cell(plan, sheet, col, cell, &mut problems);
+            }
+        }
+        if !plan.uncovered.is_empty() {
+            problems.add(format!(
+                "no column for {} {}",
+                if plan.uncovered.len() == 1 { "criterion" } else { "criteria" },
+                plan.uncovered.join(", ")
+            ));
+        }
+        problems.result().map(|()| (id, &*sheet, on))
+    }
+
+    /// A cell the fast path left: trimmed, checked and set as `Sheet::set_leaf_key` reads it.
+    #[cold]
+    fn general_cell(
+        &self,
+        plan: &Plan<'c>,
+        sheet: &mut Sheet<'c>,
+        col: usize,
+        cell: &[u8],
+        problems: &mut Problems,
+    ) {
         // Most cells of a mixed-set file are empty columns of other sets: skip them before
         // checking UTF-8.
         if cell.trim_ascii().is_empty() {
-            continue;
+            return;
         }
-        let column = criteria.get(col).map_or("?", String::as_str);
+        let column = self.criteria.get(col).map_or("?", String::as_str);
         let cell = match std::str::from_utf8(cell) {
             Ok(c) => c.trim(),
-            Err(_) => {
-                problem(format!("column {column}: not UTF-8"));
-                continue;
-            }
+            Err(_) => return problems.add(format!("column {column}: not UTF-8")),
         };
         match plan.columns.get(col).copied().flatten() {
             Some(leaf) if !cell.is_empty() => {
                 if let Err(e) = sheet.set_leaf_key(leaf, cell) {
-                    problem(format!("column {column}: {e}"));
+                    problems.add(format!("column {column}: {e}"));
                 }
             }
-            None if !cell.is_empty() => problem(format!(
+            None if !cell.is_empty() => problems.add(format!(
                 "column {column}: set {} of {} has no such criterion; leave the cell empty",
                 plan.form.set(),
                 plan.form.decision().key()
@@ -1634,17 +1819,30 @@ fn score_row<'s, 'c, 'd>(
             _ => {}
         }
     }
-    if !plan.uncovered.is_empty() {
-        problem(format!(
-            "no column for {} {}",
-            if plan.uncovered.len() == 1 { "criterion" } else { "criteria" },
-            plan.uncovered.join(", ")
-        ));
+}
+
+/// A bad row's problems: the first [`MAX_PROBLEMS`] listed, the rest counted.
+#[derive(Default)]
+struct Problems {
+    listed: Vec<String>,
+    more: usize,
+}
+
+impl Problems {
+    fn add(&mut self, text: String) {
+        if self.listed.len() < MAX_PROBLEMS {
+            self.listed.push(text);
+        } else {
+            self.more += 1;
+        }
     }
-    if more > 0 {
-        problems.push(format!("… and {more} more"));
+
+    fn result(mut self) -> Result<(), String> {
+        if self.more > 0 {
+            self.listed.push(format!("… and {} more", self.more));
+        }
+        if self.listed.is_empty() { Ok(()) } else { Err(self.listed.join("; ")) }
     }
-    if problems.is_empty() { Ok((id, sheet, on)) } else { Err(problems.join("; ")) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1762,7 +1960,7 @@ fn run_jsonl<R: Read>(
             }
         }
         if !lines.is_empty() {
-            let rendered = score_lines(catalog, &data, &lines, opts);
+            let rendered = score_lines(catalog, &data, &lines, opts, events.wants_row_facts());
             let row_of = |i: usize| (lines.get(i).map_or(0, |l| l.number), String::new());
             if write_chunk(out, events, &mut summary, opts, rendered, row_of)? {
                 return Ok(summary);
@@ -1776,12 +1974,18 @@ fn run_jsonl<R: Read>(
 }
 
 /// Scores a chunk of lines on every core, each task into its own buffer.
-fn score_lines(catalog: &Catalog, data: &[u8], lines: &[JsonLine], opts: &Options) -> Vec<Rendered> {
+fn score_lines(
+    catalog: &Catalog,
+    data: &[u8],
+    lines: &[JsonLine],
+    opts: &Options,
+    want_facts: bool,
+) -> Vec<Rendered> {
     lines
         .par_chunks(JSON_TASK)
         .enumerate()
         .map(|(task, lines)| {
-            let mut r = Rendered::default();
+            let mut r = Rendered { want_facts, ..Rendered::default() };
             let mut bytes = Vec::with_capacity(lines.len() * 64);
             let mut scratch = String::new();
             {
@@ -1847,5 +2051,33 @@ fn score_line(
     match Scoring::of(sheet, a.lodged_on(), opts.trace) {
         Ok(scoring) => print_row(printer, r, index, id, &scoring.row(), advice.as_deref(), scratch),
         Err(m) => r.bad.push((index, m)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `csv_field` quotes exactly when, and as, the `csv` crate's default writer does: on
+    /// every byte alone and on fields built from the bytes that matter.
+    #[test]
+    fn cells_are_written_as_the_csv_crate_writes_them() {
+        let mut fields: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        let pieces: [&[u8]; 9] = [b"a", b",", b"\"", b"\r", b"\n", b" ", b"#", "đ".as_bytes(), b""];
+        for x in pieces {
+            for y in pieces {
+                for z in pieces {
+                    fields.push([x, y, z].concat());
+                }
+            }
+        }
+        for field in &fields {
+            let mut ours = b"x,".to_vec();
+            csv_field(&mut ours, field);
+            ours.push(b'\n');
+            let mut theirs = csv::Writer::from_writer(Vec::new());
+            theirs.write_record([&b"x"[..], field]).unwrap();
+            assert_eq!(ours, theirs.into_inner().unwrap(), "{field:?}");
+        }
     }
 }

@@ -61,6 +61,43 @@ impl fmt::Display for Points {
     }
 }
 
+impl Points {
+    /// Appends the text [`Display`](fmt::Display) gives (`3`, `2.5`, `0.25`, `-1.05`) without
+    /// the formatting machinery: the bulk writer prints millions of these.
+    pub(crate) fn write_ascii(self, out: &mut Vec<u8>) {
+        if self.0 < 0 {
+            out.push(b'-');
+        }
+        let abs = self.0.unsigned_abs();
+        let (whole, cents) = (abs / 100, (abs % 100) as u8);
+        write_u64(out, whole);
+        if cents != 0 {
+            out.push(b'.');
+            out.push(b'0' + cents / 10);
+            if cents % 10 != 0 {
+                out.push(b'0' + cents % 10);
+            }
+        }
+    }
+}
+
+/// Appends `n` in decimal digits.
+pub(crate) fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+}
+
 impl std::ops::Add for Points {
     type Output = Points;
     fn add(self, other: Points) -> Points {
@@ -190,6 +227,14 @@ mod tests {
             assert_eq!(Points(h).to_string(), text);
         }
         assert_eq!(Mean::new(Points::whole(150), 2), Mean::new(Points::whole(75), 1));
+        // The bulk writer's digits are Display's, on every value a sheet can reach and the
+        // extremes of the type.
+        let extremes = [i64::MIN, i64::MIN + 1, -1, i64::MAX, i64::MAX - 99, 1_000_000_007];
+        for h in (-20_000..=20_000).chain(extremes) {
+            let mut out = Vec::new();
+            Points(h).write_ascii(&mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), Points(h).to_string(), "{h}");
+        }
         assert_eq!(Points::from_decimal("2.5".parse().unwrap()), Some(Points(250)));
         assert_eq!(Points::from_decimal("2.555".parse().unwrap()), None);
     }

@@ -1080,6 +1080,16 @@ impl<'f> Sheet<'f> {
         Ok(())
     }
 
+    /// Answers the `leaf`-th answered criterion with the bit set of its options (already
+    /// checked by the caller: the bulk reader's one-letter keys).
+    #[inline]
+    pub(crate) fn set_leaf_bits(&mut self, leaf: usize, bits: u64) {
+        if let Some(slot) = self.answers.get_mut(leaf) {
+            *slot = bits;
+            self.answered |= 1 << leaf;
+        }
+    }
+
     /// Sets a fact (`falsified_dossier`, …) to true or false.
     pub fn set_fact(&mut self, id: &str, value: bool) -> Result<(), AnswerError> {
         match self.form.fact_index(id) {

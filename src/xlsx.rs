@@ -517,6 +517,10 @@ impl Events for Located<'_> {
         let row = self.excel_row(row);
         self.inner.scored(row, fact);
     }
+
+    fn wants_row_facts(&self) -> bool {
+        self.inner.wants_row_facts()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -411,6 +411,10 @@ impl bulk::Events for Report {
             t.add(row, fact);
         }
     }
+
+    fn wants_row_facts(&self) -> bool {
+        self.tally.is_some()
+    }
 }
 
 /// The --out path (for messages).
