@@ -301,6 +301,62 @@ const MAX_MESSAGE: usize = 4096;
 /// A criterion column without a leaf in [`Plan::keys`].
 const NO_LEAF: u32 = u32::MAX;
 
+/// No option has this key, in [`ColumnKeys`].
+const NO_KEY: u64 = u64::MAX;
+
+/// The common keys of one column's criterion, resolved once per form.
+#[derive(Clone, Copy)]
+struct ColumnKeys {
+    leaf: u32,
+    /// Bit `i` set when the `i`-th letter keys option `i`.
+    letters: u64,
+    /// The option bit of `yes` and of `no`, or [`NO_KEY`].
+    yes: u64,
+    no: u64,
+}
+
+impl Default for ColumnKeys {
+    fn default() -> ColumnKeys {
+        ColumnKeys { leaf: NO_LEAF, letters: 0, yes: NO_KEY, no: NO_KEY }
+    }
+}
+
+impl ColumnKeys {
+    fn of(form: &Form, leaf: usize) -> Option<ColumnKeys> {
+        let criterion = form.leaves().nth(leaf)?;
+        let options = form.options(criterion);
+        let bit = |key: &str| options.iter().position(|o| o.key() == key).map_or(NO_KEY, |i| 1 << i);
+        let (yes, no) = if criterion.kind() == crate::CriterionKind::Cumulative {
+            (NO_KEY, NO_KEY) // a cumulative cell takes the general path but for one letter
+        } else {
+            (bit("yes"), bit("no"))
+        };
+        Some(ColumnKeys {
+            leaf: u32::try_from(leaf).ok()?,
+            letters: *form.plan().letters.get(leaf)?,
+            yes,
+            no,
+        })
+    }
+
+    /// The option bits of a cell written as it is most often written, or None.
+    #[inline]
+    fn bits(&self, cell: &[u8]) -> Option<u64> {
+        let bits = match cell {
+            &[letter] => {
+                return 1u64
+                    .checked_shl(u32::from(letter.wrapping_sub(b'a')))
+                    .filter(|b| b & self.letters != 0);
+            }
+            b"none" => 0,
+            b"yes" => self.yes,
+            b"no" => self.no,
+            _ => NO_KEY,
+        };
+        (bits != NO_KEY).then_some(bits)
+    }
+}
+
 /// The longest (decision, set, lodged_on) key remembered in the plan cache, in bytes.
 const MAX_KEY: usize = 256;
 
@@ -1253,10 +1309,10 @@ struct Plan<'c> {
     form: &'c Form,
     /// For each criterion column: the form's leaf, or None when the form lacks it.
     columns: Vec<Option<usize>>,
-    /// For each criterion column: its leaf and the bit set of the one-letter keys of its
-    /// options (as [`Sheet::set_leaf_key`] reads them), for the common cell; `NO_LEAF` for a
-    /// column the form lacks and for `lodged_on`.
-    keys: Vec<(u32, u64)>,
+    /// For each criterion column, for the common cells: its leaf, and the bits of its one-letter
+    /// keys, `yes` and `no` (as [`Sheet::set_leaf_key`] reads them); `NO_LEAF` for a column the
+    /// form lacks and for `lodged_on`.
+    keys: Vec<ColumnKeys>,
     /// Leaves with no column at all (every row of this form lacks them).
     uncovered: Vec<&'c str>,
     /// Why the CSV output cannot show this form's parts, if it cannot.
@@ -1376,13 +1432,9 @@ impl<'c> Plans<'c> {
             .filter(|(i, _)| !columns.contains(&Some(*i)))
             .map(|(_, c)| c.id())
             .collect();
-        let letters = &form.plan().letters;
         let keys = columns
             .iter()
-            .map(|leaf| match leaf.and_then(|l| Some((u32::try_from(l).ok()?, *letters.get(l)?))) {
-                Some(key) => key,
-                None => (NO_LEAF, 0),
-            })
+            .map(|leaf| leaf.and_then(|l| ColumnKeys::of(form, l)).unwrap_or_default())
             .collect();
         let csv_problem = if self.csv_out { csv_parts_problem(form) } else { None };
         self.plans.push(Plan { form, columns, keys, uncovered, csv_problem });
@@ -1752,24 +1804,18 @@ impl<'c> RowContext<'_, 'c> {
         sheet.clear();
         let mut problems = Problems::default();
         for (col, cell) in criterion_cells.enumerate() {
-            // The common cells, a one-letter key or `none` of a criterion of the form, are set
-            // here; everything else (spaces, other keys, mistakes) takes the general path,
-            // which reads it exactly as `Sheet::set_leaf_key` does.
-            if let Some(&(leaf, letters)) = plan.keys.get(col)
-                && leaf != NO_LEAF
+            // The common cells, a one-letter key, `none`, `yes` or `no` of a criterion of the
+            // form, are set here; everything else (spaces, other keys, mistakes) takes the
+            // general path, which reads it exactly as `Sheet::set_leaf_key` does.
+            if cell.is_empty() {
+                continue;
+            }
+            if let Some(keys) = plan.keys.get(col)
+                && keys.leaf != NO_LEAF
+                && let Some(bits) = keys.bits(cell)
             {
-                let bits = match cell {
-                    [] => continue,
-                    &[letter] => {
-                        1u64.checked_shl(u32::from(letter.wrapping_sub(b'a'))).filter(|b| b & letters != 0)
-                    }
-                    b"none" => Some(0),
-                    _ => None,
-                };
-                if let Some(bits) = bits {
-                    sheet.set_leaf_bits(leaf as usize, bits);
-                    continue;
-                }
+                sheet.set_leaf_bits(keys.leaf as usize, bits);
+                continue;
             }
             if Some(col) != self.date_column {
                 self.general_cell(plan, sheet, col, cell, &mut problems);
