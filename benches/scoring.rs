@@ -203,6 +203,8 @@ fn json(c: &mut Criterion) {
     let (engine, _) = sheets(form);
     let texts: Vec<String> = engine.iter().map(|s| json_text(s, None)).collect();
     for text in &texts {
+        // The timed texts are the scanner's plain shape: it, not serde_json, reads them.
+        assert!(form.sheet_from_json_fast(text.as_bytes()).is_some(), "{text}");
         let o = form.score_json(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         let (total, _, band, class) = baseline::score_json(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -223,6 +225,13 @@ fn json(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % SHEETS;
             black_box(form.score_json(black_box(texts[i].as_bytes())).map(|o| o.band_stars()))
+        })
+    });
+    // The same engine without its scanner: the serde reader alone, as before the scanner.
+    group.bench_function("engine, serde reader only (Form::score_json_serde)", |b| {
+        b.iter(|| {
+            i = (i + 1) % SHEETS;
+            black_box(form.score_json_serde(black_box(texts[i].as_bytes())).map(|o| o.band_stars()))
         })
     });
     group.bench_function("ordinary path (Assessment::from_text + Catalog::score)", |b| {

@@ -12,6 +12,10 @@
 //! same text collects every problem, with the same messages, kinds and "did you mean" as
 //! [`Catalog::score`](crate::Catalog::score), each located at its key's line and column (a
 //! syntax error at serde_json's line and column).
+//!
+//! Before either, a hand-written scanner ([`crate::json_fast`]) reads the plain shape of an
+//! assessment (no escapes, no lists, nothing wrong) without serde_json; on anything else it
+//! declines and the seed reads the text. Both ask [`State`] what each key and value means.
 
 // Input paths: indexing that could panic on user data is not allowed here.
 #![deny(clippy::indexing_slicing)]
@@ -83,30 +87,55 @@ impl Form {
         self.score_council_on(std::slice::from_ref(&sheet), on)
     }
 
+    /// [`Form::score_json`] by the serde reader alone, without the hand-written scanner in
+    /// front of it: for the tests and benchmarks that compare the two.
+    #[doc(hidden)]
+    pub fn score_json_serde(&self, json: &[u8]) -> Result<Outcome<'_>, AssessmentError> {
+        let (sheet, on) = self.sheet_from_json_serde(json)?;
+        self.score_council_on(std::slice::from_ref(&sheet), on)
+    }
+
+    /// The sheet and lodging date the serde reader alone reads from `json` (for tests).
+    #[doc(hidden)]
+    pub fn sheet_from_json_serde(&self, json: &[u8]) -> Result<(Sheet<'_>, Option<Date>), AssessmentError> {
+        let limits = Limits::default();
+        let text = json_text(json, &limits)?;
+        self.read_json_serde(text, &limits)
+    }
+
+    /// The sheet and lodging date the hand-written scanner alone reads from `json`, or `None`
+    /// when it declines (for tests).
+    #[doc(hidden)]
+    pub fn sheet_from_json_fast(&self, json: &[u8]) -> Option<(Sheet<'_>, Option<Date>)> {
+        let limits = Limits::default();
+        let text = json_text(json, &limits).ok()?;
+        crate::json_fast::read(self, text, limits.max_string_bytes)
+    }
+
     fn read_json(&self, json: &[u8]) -> Result<(Sheet<'_>, Option<Date>), AssessmentError> {
         let limits = Limits::default();
-        if json.len() > limits.max_bytes {
-            let d = Diagnostic::error(
-                DiagnosticKind::Limit,
-                "",
-                format!(
-                    "the document is {} bytes, more than the limit of {} bytes",
-                    json.len(),
-                    limits.max_bytes
-                ),
-            )
-            .expected(format!("at most {} bytes (Limits::max_bytes)", limits.max_bytes));
-            return Err(AssessmentError::new(vec![located(d, None)]));
+        let text = json_text(json, &limits)?;
+        // The plain shape of an assessment, by the hand-written scanner; anything else (and
+        // every error) by the serde reader.
+        match crate::json_fast::read(self, text, limits.max_string_bytes) {
+            Some(read) => Ok(read),
+            None => self.read_json_serde(text, &limits),
         }
-        // UTF-8 is checked once for the whole text, not string by string; a byte-order mark
-        // is dropped (editors on Windows add one). Not UTF-8: the ordinary reader's error.
-        let text = decode(FILE, json).map_err(|d| AssessmentError::new(vec![d]))?;
+    }
+
+    /// The serde reader: a [`DeserializeSeed`] straight into a sheet, then the careful pass
+    /// on any problem.
+    fn read_json_serde(
+        &self,
+        text: &str,
+        limits: &Limits,
+    ) -> Result<(Sheet<'_>, Option<Date>), AssessmentError> {
         let json = text.as_bytes();
         let mut state = State::new(self, false, limits.max_string_bytes);
         let mut de = serde_json::Deserializer::from_str(text);
         let read = SheetSeed(&mut state).deserialize(&mut de).and_then(|()| de.end());
         match read {
-            Ok(()) if state.complete() => Ok((state.sheet, state.lodged_on)),
+            Ok(()) if state.complete() => Ok(state.into_read()),
             Ok(()) => Err(self.json_errors(json)),
             Err(_) if state.stopped => Err(self.json_errors(json)),
             Err(e) => Err(AssessmentError::new(vec![syntax(json, &e)])),
@@ -323,8 +352,7 @@ struct Slot {
 /// An id of at most 7 bytes as one `u64`: its bytes, little-endian, and its length in the
 /// byte above them (so that ids of different lengths differ, NUL bytes included).
 #[inline]
-fn pack(id: &str) -> Option<u64> {
-    let bytes = id.as_bytes();
+fn pack(bytes: &[u8]) -> Option<u64> {
     if bytes.is_empty() || bytes.len() > 7 {
         return None;
     }
@@ -337,7 +365,7 @@ fn pack(id: &str) -> Option<u64> {
 
 impl IdTable {
     pub(crate) fn build(form: &Form) -> IdTable {
-        let keys: Option<Vec<u64>> = form.leaves().map(|c| pack(&c.id)).collect();
+        let keys: Option<Vec<u64>> = form.leaves().map(|c| pack(c.id.as_bytes())).collect();
         let Some(keys) = keys.filter(|k| !k.is_empty() && k.len() <= MAX_LEAVES) else {
             return IdTable::default();
         };
@@ -371,10 +399,10 @@ impl IdTable {
         IdTable::default()
     }
 
-    /// The leaf of criterion `id`: `None` for a group, an unknown id, or a form without a
-    /// table (the caller then asks the form's index).
+    /// The leaf of criterion `id` (its UTF-8 bytes): `None` for a group, an unknown id, or a
+    /// form without a table (the caller then asks the form's index).
     #[inline]
-    fn leaf(&self, id: &str) -> Option<usize> {
+    fn leaf(&self, id: &[u8]) -> Option<usize> {
         let key = pack(id)?;
         let slot = self.slots.get((key.wrapping_mul(self.mul) >> self.shift) as usize)?;
         (slot.key == key).then_some(usize::from(slot.leaf))
@@ -403,8 +431,40 @@ enum Problem {
     Fact(String, Option<bool>),
 }
 
-/// The reading state shared by the seeds.
-struct State<'f> {
+/// What is wrong with the value of `decision`, `set` or `lodged_on` ([`State::text_field`]).
+#[derive(Debug)]
+pub(crate) enum Wrong {
+    /// It names another decision.
+    Decision,
+    /// It names another set.
+    Set,
+    /// `lodged_on` is not a date.
+    Date,
+    /// `lodged_on` is a date on which this version of the form does not apply.
+    NotInForce(Date),
+}
+
+impl Wrong {
+    /// The careful pass's problem, for the value `written`.
+    fn problem(self, written: String) -> Problem {
+        match self {
+            Wrong::Decision => Problem::Decision(written),
+            Wrong::Set => Problem::Set(written),
+            Wrong::Date => Problem::Date(written),
+            Wrong::NotInForce(date) => Problem::NotInForce(date),
+        }
+    }
+}
+
+/// The index in [`FIELDS`] of an assessment's field `name` (its UTF-8 bytes), if it is one.
+#[inline]
+pub(crate) fn field_index(name: &[u8]) -> Option<usize> {
+    FIELDS.iter().position(|f| f.as_bytes() == name)
+}
+
+/// The reading state shared by the seeds, and by the hand-written scanner
+/// ([`crate::json_fast`]): what keys and values mean is decided here, once for both readers.
+pub(crate) struct State<'f> {
     form: &'f Form,
     ids: &'f IdTable,
     /// Per leaf: bit `i` set when option `i` is keyed by the `i`-th letter (`a`, `b`, …).
@@ -423,7 +483,8 @@ struct State<'f> {
 }
 
 impl<'f> State<'f> {
-    fn new(form: &'f Form, careful: bool, max_string: usize) -> State<'f> {
+    /// An empty sheet of `form` to read into; `careful` for the pass that collects problems.
+    pub(crate) fn new(form: &'f Form, careful: bool, max_string: usize) -> State<'f> {
         let plan = form.plan();
         State {
             form,
@@ -440,10 +501,116 @@ impl<'f> State<'f> {
         }
     }
 
-    fn complete(&self) -> bool {
+    /// Whether `answers` was read and answers every criterion.
+    pub(crate) fn complete(&self) -> bool {
         let n = self.form.leaf_count();
         let full = if n >= 128 { u128::MAX } else { (1u128 << n) - 1 };
         self.seen_answers && self.sheet.answered == full
+    }
+
+    /// What was read: the sheet and the lodging date.
+    pub(crate) fn into_read(self) -> (Sheet<'f>, Option<Date>) {
+        (self.sheet, self.lodged_on)
+    }
+
+    /// `answers` is given (whatever its value).
+    #[inline]
+    pub(crate) fn saw_answers(&mut self) {
+        self.seen_answers = true;
+    }
+
+    /// The leaf of criterion `id` as written (its UTF-8 bytes, not trimmed): by the perfect
+    /// hash, else by the form's index (a long id). `None`: a group or not a criterion of the
+    /// form. (Bytes, so that the scanner need not make a `str` of each id.)
+    #[inline]
+    pub(crate) fn leaf(&self, id: &[u8]) -> Option<usize> {
+        match self.ids.leaf(id) {
+            Some(leaf) => Some(leaf),
+            None => self.other_leaf(id),
+        }
+    }
+
+    /// [`State::leaf`] by the form's index.
+    #[inline(never)]
+    fn other_leaf(&self, id: &[u8]) -> Option<usize> {
+        let id = std::str::from_utf8(id).ok()?;
+        self.form.criterion(id).and_then(|c| c.leaf)
+    }
+
+    /// Whether leaf `leaf` is answered already (a duplicate key).
+    #[inline]
+    fn answered(&self, leaf: usize) -> bool {
+        let bit = 1u128.checked_shl(leaf as u32).unwrap_or(0);
+        self.sheet.answered & bit != 0
+    }
+
+    /// Records the answer `bits` of leaf `leaf`; false when it was answered already.
+    #[inline]
+    pub(crate) fn record(&mut self, leaf: usize, bits: u64) -> bool {
+        const _: () = assert!(MAX_LEAVES <= 128);
+        let Some(slot) = self.sheet.answers.get_mut(leaf) else { return false };
+        // A leaf index is below MAX_LEAVES: one bit of `answered` (no shift to check).
+        let bit = 1u128 << (leaf & 127);
+        if self.sheet.answered & bit != 0 {
+            return false;
+        }
+        *slot = bits;
+        self.sheet.answered |= bit;
+        true
+    }
+
+    /// The bits of one key (`c`, `yes`, `none`; its UTF-8 bytes) of leaf `leaf`, if it has
+    /// that option. A key written alone is trimmed, as the ordinary reader trims it; a key in
+    /// a list is not.
+    #[inline(always)]
+    pub(crate) fn option_bits(&self, leaf: usize, key: &[u8], trim: bool) -> Option<u64> {
+        if let &[letter] = key {
+            let i = u32::from(letter.wrapping_sub(b'a'));
+            let bit = 1u64.checked_shl(i).unwrap_or(0);
+            if self.letters.get(leaf).is_some_and(|&l| l & bit != 0) {
+                return Some(bit);
+            }
+        }
+        self.other_option_bits(leaf, key, trim)
+    }
+
+    /// [`State::option_bits`] for anything but a one-letter option: `yes`, `none`, spaces.
+    #[inline(never)]
+    fn other_option_bits(&self, leaf: usize, key: &[u8], trim: bool) -> Option<u64> {
+        let key = std::str::from_utf8(key).ok()?;
+        let form = self.form;
+        let lv = &form.leaves;
+        let key = if trim { key.trim() } else { key };
+        if key == "none" {
+            return trim.then_some(0);
+        }
+        let criterion = lv.node.get(leaf).and_then(|&n| form.nodes.get(n))?;
+        option_index(form.options(criterion), key).map(|i| 1 << i)
+    }
+
+    /// What the value `text` of `field` (`decision`, `set`, `lodged_on`) means for this form:
+    /// `decision` and `set` must name it, `lodged_on` is a date on which it applies (kept).
+    /// Any other field is not checked.
+    pub(crate) fn text_field(&mut self, field: &str, text: &str) -> Result<(), Wrong> {
+        match field {
+            "decision" if !names_decision(self.form, text) => Err(Wrong::Decision),
+            "set" if text != self.form.set => Err(Wrong::Set),
+            "lodged_on" => match text.trim().parse::<Date>() {
+                Ok(date) if self.form.in_force_on(date) => {
+                    self.lodged_on = Some(date);
+                    Ok(())
+                }
+                Ok(date) => Err(Wrong::NotInForce(date)),
+                Err(_) => Err(Wrong::Date),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether `s` is within the limit on texts ([`Limits::max_string_bytes`]).
+    #[inline(always)]
+    pub(crate) fn fits(&self, s: &str) -> bool {
+        s.len() <= self.max_string
     }
 
     /// A problem: recorded by the careful pass; the fast pass stops.
@@ -460,7 +627,7 @@ impl<'f> State<'f> {
     /// A text longer than [`Limits::max_string_bytes`] stops both passes, as it does the
     /// ordinary reader.
     fn check_len<E: de::Error>(&self, s: &str) -> Result<(), E> {
-        if s.len() > self.max_string {
+        if !self.fits(s) {
             return Err(E::custom(format_args!(
                 "a text value is {} bytes, more than the limit of {}",
                 s.len(),
@@ -508,31 +675,15 @@ impl<'de> Visitor<'de> for SheetSeed<'_, '_> {
             }
             match FIELDS.get(index).copied() {
                 Some("answers") => {
-                    state.seen_answers = true;
+                    state.saw_answers();
                     map.next_value_seed(AnswersSeed(state))?;
                 }
                 Some("facts") => map.next_value_seed(FactsSeed(state))?,
-                Some("decision") => {
-                    if let Some(text) = map.next_value_seed(TextSeed(state, "decision"))?
-                        && !names_decision(state.form, &text)
+                Some(field @ ("decision" | "set" | "lodged_on")) => {
+                    if let Some(text) = map.next_value_seed(TextSeed(state, field))?
+                        && let Err(wrong) = state.text_field(field, &text)
                     {
-                        state.problem(|| Problem::Decision(text.into_owned()))?;
-                    }
-                }
-                Some("set") => {
-                    if let Some(text) = map.next_value_seed(TextSeed(state, "set"))?
-                        && text != state.form.set
-                    {
-                        state.problem(|| Problem::Set(text.into_owned()))?;
-                    }
-                }
-                Some("lodged_on") => {
-                    if let Some(text) = map.next_value_seed(TextSeed(state, "lodged_on"))? {
-                        match text.trim().parse::<Date>() {
-                            Ok(date) if state.form.in_force_on(date) => state.lodged_on = Some(date),
-                            Ok(date) => state.problem(|| Problem::NotInForce(date))?,
-                            Err(_) => state.problem(|| Problem::Date(text.into_owned()))?,
-                        }
+                        state.problem(|| wrong.problem(text.into_owned()))?;
                     }
                 }
                 Some("members") => {
@@ -564,7 +715,7 @@ impl<'de> Visitor<'de> for FieldSeed {
         f.write_str("a field name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(FIELDS.iter().position(|f| *f == v).ok_or_else(|| v.chars().take(200).collect()))
+        Ok(field_index(v.as_bytes()).ok_or_else(|| v.chars().take(200).collect()))
     }
 }
 
@@ -676,8 +827,7 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
                     continue;
                 }
             };
-            let bit = 1u128.checked_shl(leaf as u32).unwrap_or(0);
-            if state.sheet.answered & bit != 0 {
+            if state.answered(leaf) {
                 let id = leaf_id(state.form, leaf);
                 return Err(de::Error::custom(format_args!("duplicate entry with key \"{id}\"")));
             }
@@ -685,15 +835,12 @@ impl<'de> Visitor<'de> for AnswersSeed<'_, '_> {
                 let written = map.next_value_seed(WrittenSeed(state))?;
                 let id = leaf_id(state.form, leaf).to_string();
                 state.written.push(id.clone());
-                state.sheet.answered |= bit;
+                state.record(leaf, 0);
                 state.problems.push(Problem::Answer(id, written));
                 continue;
             }
             let bits = map.next_value_seed(AnswerSeed { state, leaf })?;
-            if let Some(slot) = state.sheet.answers.get_mut(leaf) {
-                *slot = bits;
-                state.sheet.answered |= bit;
-            }
+            state.record(leaf, bits);
         }
         Ok(())
     }
@@ -747,15 +894,11 @@ impl<'de> Visitor<'de> for IdSeed<'_, '_> {
     #[inline(always)]
     fn visit_str<E: de::Error>(self, id: &str) -> Result<Id, E> {
         let state = self.0;
-        let form = state.form;
-        if let Some(leaf) = state.ids.leaf(id) {
+        if let Some(leaf) = state.leaf(id.as_bytes()) {
             return Ok(Id::Leaf(leaf));
         }
         state.check_len(id)?;
-        match form.criterion(id).and_then(|c| c.leaf) {
-            Some(leaf) => Ok(Id::Leaf(leaf)),
-            None => Ok(Id::Other(id.to_string())),
-        }
+        Ok(Id::Other(id.to_string()))
     }
 }
 
@@ -774,31 +917,10 @@ impl<'de> DeserializeSeed<'de> for AnswerSeed<'_, '_> {
 }
 
 impl AnswerSeed<'_, '_> {
-    /// The bits of one key (`c`, `yes`, `none`) of this leaf, if it has that option. A key
-    /// written alone is trimmed, as the ordinary reader trims it; a key in a list is not.
+    /// The bits of one key of this leaf ([`State::option_bits`]).
     #[inline(always)]
     fn key(&self, key: &str, trim: bool) -> Option<u64> {
-        if let &[letter] = key.as_bytes() {
-            let i = u32::from(letter.wrapping_sub(b'a'));
-            let bit = 1u64.checked_shl(i).unwrap_or(0);
-            if self.state.letters.get(self.leaf).is_some_and(|&l| l & bit != 0) {
-                return Some(bit);
-            }
-        }
-        self.other_key(key, trim)
-    }
-
-    /// [`AnswerSeed::key`] for anything but a one-letter option: `yes`, `none`, spaces.
-    #[inline(never)]
-    fn other_key(&self, key: &str, trim: bool) -> Option<u64> {
-        let form = self.state.form;
-        let lv = &form.leaves;
-        let key = if trim { key.trim() } else { key };
-        if key == "none" {
-            return trim.then_some(0);
-        }
-        let criterion = lv.node.get(self.leaf).and_then(|&n| form.nodes.get(n))?;
-        option_index(form.options(criterion), key).map(|i| 1 << i)
+        self.state.option_bits(self.leaf, key.as_bytes(), trim)
     }
 
     /// Something the ordinary reader would refuse: the fast pass stops (the careful pass reads
@@ -1094,6 +1216,27 @@ impl PathIfEmpty for Diagnostic {
         }
         self
     }
+}
+
+/// The text of `json`, as both readers read it: within [`Limits::max_bytes`], UTF-8, without
+/// a byte-order mark.
+fn json_text<'j>(json: &'j [u8], limits: &Limits) -> Result<&'j str, AssessmentError> {
+    if json.len() > limits.max_bytes {
+        let d = Diagnostic::error(
+            DiagnosticKind::Limit,
+            "",
+            format!(
+                "the document is {} bytes, more than the limit of {} bytes",
+                json.len(),
+                limits.max_bytes
+            ),
+        )
+        .expected(format!("at most {} bytes (Limits::max_bytes)", limits.max_bytes));
+        return Err(AssessmentError::new(vec![located(d, None)]));
+    }
+    // UTF-8 is checked once for the whole text, not string by string; a byte-order mark
+    // is dropped (editors on Windows add one). Not UTF-8: the ordinary reader's error.
+    decode(FILE, json).map_err(|d| AssessmentError::new(vec![d]))
 }
 
 /// `d` in the JSON input, at `place` (line, column) when known.

@@ -60,6 +60,7 @@ mod form;
 pub mod generate;
 #[cfg(feature = "html")]
 pub mod html;
+mod json_fast;
 mod json_sheet;
 mod locate;
 mod points;
