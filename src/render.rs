@@ -507,7 +507,9 @@ pub fn write_outcome_json_line(outcome: &Outcome<'_>, id: &str, out: &mut Vec<u8
 }
 
 /// The outcome's JSON record. Fields are in alphabetical order, the order `serde_json::Value`
-/// objects print in, so both paths give the same bytes.
+/// objects print in, so both paths give the same bytes. Numbers are written straight from the
+/// exact means ([`Shown`]) and the ruleset from its text serialised once per form: a bulk run
+/// writes millions of these.
 #[derive(serde::Serialize)]
 struct OutcomeRecord<'a> {
     band_stars: u8,
@@ -516,11 +518,11 @@ struct OutcomeRecord<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
     limited_by: Vec<LimitRecord<'a>>,
-    parts: PartsRecord,
-    ruleset: RulesetRecord<'a>,
+    parts: PartsRecord<'a>,
+    ruleset: Ruleset<'a>,
     stars: Option<u8>,
     stopped: Option<StoppedRecord<'a>>,
-    total: String,
+    total: Shown,
 }
 
 #[derive(serde::Serialize)]
@@ -541,8 +543,8 @@ struct ReasonRecord<'a> {
 #[derive(serde::Serialize)]
 struct LimitRecord<'a> {
     criterion: &'a str,
-    got: String,
-    needed: String,
+    got: Shown,
+    needed: ShownPoints,
     option: &'a str,
     stars: u8,
 }
@@ -557,10 +559,59 @@ struct RulesetRecord<'a> {
     sha256: &'a str,
 }
 
-/// Part id → exact mean, sorted by id as a JSON object prints.
-struct PartsRecord(Vec<(String, String)>);
+/// The ruleset object: as serialised once for the form, or serialised now.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Ruleset<'a> {
+    Once(&'a serde_json::value::RawValue),
+    Now(RulesetRecord<'a>),
+}
 
-impl serde::Serialize for PartsRecord {
+fn ruleset_record(form: &Form) -> RulesetRecord<'_> {
+    let d = form.decision();
+    RulesetRecord {
+        decision: d.key(),
+        decision_sha256: d.sha256(),
+        file: form.file(),
+        number: d.number(),
+        set: form.set(),
+        sha256: form.sha256(),
+    }
+}
+
+/// The form's ruleset object as JSON text, kept with the form's scoring plan.
+pub(crate) fn ruleset_json(form: &Form) -> Option<Box<serde_json::value::RawValue>> {
+    serde_json::value::to_raw_value(&ruleset_record(form)).ok()
+}
+
+/// An exact mean as a JSON string, as its normalised decimal prints (`2.5`, `0`, `89.666…`):
+/// written straight from the integer for one sheet, without an allocation.
+struct Shown(Mean);
+
+impl serde::Serialize for Shown {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0.count() == 1 {
+            // One sheet: `Points`' Display is the normalised decimal of the hundredths.
+            serializer.collect_str(&self.0.sum())
+        } else {
+            serializer.collect_str(&self.0.to_decimal().normalize())
+        }
+    }
+}
+
+/// Points as a JSON string (`2`, `2.5`).
+struct ShownPoints(Points);
+
+impl serde::Serialize for ShownPoints {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// Part id → exact mean, sorted by id as a JSON object prints.
+struct PartsRecord<'a>(Vec<(&'a str, Shown)>);
+
+impl serde::Serialize for PartsRecord<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
@@ -569,10 +620,8 @@ impl serde::Serialize for PartsRecord {
 impl<'a> OutcomeRecord<'a> {
     fn new(outcome: &Outcome<'a>, id: Option<&'a str>) -> OutcomeRecord<'a> {
         let form = outcome.form();
-        let d = form.decision();
-        let mut parts: Vec<(String, String)> =
-            outcome.parts().map(|(id, m)| (id.to_string(), m.to_decimal().normalize().to_string())).collect();
-        parts.sort();
+        let mut parts: Vec<(&'a str, Shown)> = outcome.parts().map(|(id, m)| (id, Shown(m))).collect();
+        parts.sort_by(|a, b| a.0.cmp(b.0));
         OutcomeRecord {
             band_stars: outcome.band_stars(),
             disqualified: outcome.disqualified().map(|k| k.id()),
@@ -586,20 +635,16 @@ impl<'a> OutcomeRecord<'a> {
                 .limited_by()
                 .map(|l| LimitRecord {
                     criterion: l.criterion.id(),
-                    got: l.got.to_decimal().normalize().to_string(),
-                    needed: l.needed.to_string(),
+                    got: Shown(l.got),
+                    needed: ShownPoints(l.needed),
                     option: l.option_key,
                     stars: l.stars,
                 })
                 .collect(),
             parts: PartsRecord(parts),
-            ruleset: RulesetRecord {
-                decision: d.key(),
-                decision_sha256: d.sha256(),
-                file: form.file(),
-                number: d.number(),
-                set: form.set(),
-                sha256: form.sha256(),
+            ruleset: match &form.plan().ruleset_json {
+                Some(raw) => Ruleset::Once(raw),
+                None => Ruleset::Now(ruleset_record(form)),
             },
             stars: outcome.stars(),
             stopped: outcome.stopped().map(|s| StoppedRecord {
@@ -608,7 +653,7 @@ impl<'a> OutcomeRecord<'a> {
                 scope: s.stop.scope().as_str(),
                 sheets: s.sheets,
             }),
-            total: outcome.total().to_string(),
+            total: Shown(outcome.total_mean()),
         }
     }
 }

@@ -656,6 +656,8 @@ impl Form {
 /// A form specialised for scoring one sheet and reading JSON: see [`Form::plan`].
 #[derive(Debug, Default)]
 pub(crate) struct Plan {
+    /// The form's `ruleset` object of a JSON record, serialised once (the same for every row).
+    pub(crate) ruleset_json: Option<Box<serde_json::value::RawValue>>,
     /// Whether [`Form::run_one`] can take the form: at most 64 minimums (one bit each), and
     /// points small enough that no sum of them can overflow.
     pub(crate) fast: bool,
@@ -797,6 +799,7 @@ impl Plan {
             full: form.full_mask(),
             fast: form.minimums.len() <= 64 && count == lv.node.len() && count <= MAX_LEAVES,
             ids: crate::json_sheet::IdTable::build(form),
+            ruleset_json: crate::render::ruleset_json(form),
             ..Plan::default()
         };
         for (i, info) in lv.info.iter().enumerate() {
