@@ -1976,6 +1976,7 @@ fn run_jsonl<R: Read>(
     let mut number = 0u64;
     let mut data = Vec::new();
     let mut lines: Vec<JsonLine> = Vec::new();
+    let known = KnownForms::new(limits.plan_keys.max(1));
     loop {
         data.clear();
         lines.clear();
@@ -2006,7 +2007,7 @@ fn run_jsonl<R: Read>(
             }
         }
         if !lines.is_empty() {
-            let rendered = score_lines(catalog, &data, &lines, opts, events.wants_row_facts());
+            let rendered = score_lines(catalog, &data, &lines, opts, events.wants_row_facts(), &known);
             let row_of = |i: usize| (lines.get(i).map_or(0, |l| l.number), String::new());
             if write_chunk(out, events, &mut summary, opts, rendered, row_of)? {
                 return Ok(summary);
@@ -2020,12 +2021,13 @@ fn run_jsonl<R: Read>(
 }
 
 /// Scores a chunk of lines on every core, each task into its own buffer.
-fn score_lines(
-    catalog: &Catalog,
+fn score_lines<'c>(
+    catalog: &'c Catalog,
     data: &[u8],
     lines: &[JsonLine],
     opts: &Options,
     want_facts: bool,
+    known: &KnownForms<'c>,
 ) -> Vec<Rendered> {
     lines
         .par_chunks(JSON_TASK)
@@ -2034,6 +2036,7 @@ fn score_lines(
             let mut r = Rendered { want_facts, ..Rendered::default() };
             let mut bytes = Vec::with_capacity(lines.len() * 64);
             let mut scratch = String::new();
+            let mut key = Vec::new();
             {
                 let mut printer = Printer::new(opts.format, &mut bytes);
                 for (i, line) in lines.iter().enumerate() {
@@ -2043,7 +2046,36 @@ fn score_lines(
                         continue;
                     }
                     let text = data.get(line.bytes.clone()).unwrap_or_default();
-                    score_line(catalog, opts, line.number, text, &mut printer, &mut r, index, &mut scratch);
+                    let head =
+                        (opts.format == OutFormat::Csv).then(|| LineHead::of(text, &mut key)).flatten();
+                    if let Some(head) = &head
+                        && let Some((sheet, on)) = known.sheet(&key, text)
+                    {
+                        score_sheet(
+                            head.product.unwrap_or(""),
+                            &sheet,
+                            on,
+                            opts,
+                            &mut printer,
+                            &mut r,
+                            index,
+                            &mut scratch,
+                        );
+                        continue;
+                    }
+                    let form = score_line(
+                        catalog,
+                        opts,
+                        line.number,
+                        text,
+                        &mut printer,
+                        &mut r,
+                        index,
+                        &mut scratch,
+                    );
+                    if let (Some(_), Some(form)) = (head, form) {
+                        known.remember(&key, form);
+                    }
                 }
             }
             r.bytes = bytes;
@@ -2054,8 +2086,94 @@ fn score_lines(
 
 /// Reads, scores and prints one JSON Lines row.
 #[allow(clippy::too_many_arguments)]
-fn score_line(
-    catalog: &Catalog,
+/// JSON Lines to CSV: the fields of a line the fast reader allows (`product`, `decision`, `set`,
+/// `lodged_on`, `answers`, each once, strings without escapes), and the key of the first three.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineHead<'a> {
+    #[serde(borrow, default)]
+    product: Option<&'a str>,
+    #[serde(borrow)]
+    decision: &'a str,
+    #[serde(borrow)]
+    set: &'a str,
+    #[serde(borrow, default)]
+    lodged_on: Option<&'a str>,
+    #[serde(rename = "answers")]
+    _answers: serde::de::IgnoredAny,
+}
+
+impl<'a> LineHead<'a> {
+    /// The head of a line, its key written into `key`; None for anything else.
+    fn of(text: &'a [u8], key: &mut Vec<u8>) -> Option<LineHead<'a>> {
+        let head: LineHead<'a> = serde_json::from_slice(text).ok()?;
+        let max = read::Limits::default().max_string_bytes;
+        if head.product.is_some_and(|p| p.len() > max) {
+            return None;
+        }
+        key.clear();
+        for cell in [head.decision, head.set, head.lodged_on.unwrap_or("")] {
+            key.extend_from_slice(&(cell.len() as u64).to_le_bytes());
+            key.extend_from_slice(cell.as_bytes());
+        }
+        (key.len() <= MAX_KEY).then_some(head)
+    }
+}
+
+/// JSON Lines to CSV: the forms the ordinary reader scored lines of a (decision, set,
+/// lodged_on) with. Which form applies depends on those three texts alone (no other field is
+/// allowed on the fast path), so a later line with the same three is read straight into that
+/// form's sheet ([`Form::read_json`]: the same answers, checks and meaning as the ordinary
+/// reader); a line that reader refuses goes the ordinary way, which says why. Bounded: emptied
+/// when full.
+struct KnownForms<'c> {
+    forms: std::sync::RwLock<HashMap<Vec<u8>, &'c Form, std::hash::BuildHasherDefault<Fnv>>>,
+    max: usize,
+}
+
+impl<'c> KnownForms<'c> {
+    fn new(max: usize) -> KnownForms<'c> {
+        KnownForms { forms: std::sync::RwLock::new(HashMap::default()), max }
+    }
+
+    fn sheet(&self, key: &[u8], text: &[u8]) -> Option<(Sheet<'c>, Option<Date>)> {
+        let form = *self.forms.read().ok()?.get(key)?;
+        form.read_json(text).ok()
+    }
+
+    fn remember(&self, key: &[u8], form: &'c Form) {
+        if let Ok(mut forms) = self.forms.write() {
+            if forms.len() >= self.max {
+                forms.clear();
+            }
+            forms.insert(key.to_vec(), form);
+        }
+    }
+}
+
+/// Prints one sheet's CSV row (with its advice when asked for).
+#[allow(clippy::too_many_arguments)]
+fn score_sheet(
+    id: &str,
+    sheet: &Sheet<'_>,
+    on: Option<Date>,
+    opts: &Options,
+    printer: &mut Printer<'_>,
+    r: &mut Rendered,
+    index: usize,
+    scratch: &mut String,
+) {
+    let advice = opts.advise.then(|| advice_of(std::slice::from_ref(sheet), on));
+    match Scoring::of(sheet, on, opts.trace) {
+        Ok(scoring) => print_row(printer, r, index, id, &scoring.row(), advice.as_deref(), scratch),
+        Err(m) => r.bad.push((index, m)),
+    }
+}
+
+/// Scores one line the ordinary way; returns the form of a single sheet scored.
+#[allow(clippy::too_many_arguments)]
+fn score_line<'c>(
+    catalog: &'c Catalog,
     opts: &Options,
     number: u64,
     text: &[u8],
@@ -2063,7 +2181,7 @@ fn score_line(
     r: &mut Rendered,
     index: usize,
     scratch: &mut String,
-) {
+) -> Option<&'c Form> {
     let name = format!("{}:{number}", opts.name);
     let message = |e: crate::AssessmentError| diagnostics_message(e.diagnostics());
     let scored = Assessment::from_bytes(&name, text, &read::Limits::default())
@@ -2071,33 +2189,40 @@ fn score_line(
         .and_then(|a| catalog.score(&a).map(|s| (s, a)).map_err(message));
     let (scored, a) = match scored {
         Ok(pair) => pair,
-        Err(m) => return r.bad.push((index, m)),
+        Err(m) => {
+            r.bad.push((index, m));
+            return None;
+        }
     };
     let id = a.product().unwrap_or("");
     if opts.format == OutFormat::Csv
         && let Some(problem) = csv_parts_problem(scored.form())
     {
-        return r.bad.push((index, problem));
+        r.bad.push((index, problem));
+        return None;
     }
     // In JSON Lines a single sheet and a council give records of one shape (`render::json`:
     // `council` is null for a single sheet); CSV rows have one shape whatever the input.
     if scored.sheets().len() > 1 || opts.format == OutFormat::Jsonl {
         let trace = match opts.trace.then(|| scored.trace()).transpose() {
             Ok(t) => t,
-            Err(e) => return r.bad.push((index, message(e))),
+            Err(e) => {
+                r.bad.push((index, message(e)));
+                return None;
+            }
         };
         let row = RowResult::Council { scored: &scored, trace: trace.as_ref() };
         let advice = opts.advise.then(|| advice_of(scored.sheets(), a.lodged_on()));
-        return print_row(printer, r, index, id, &row, advice.as_deref(), scratch);
+        print_row(printer, r, index, id, &row, advice.as_deref(), scratch);
+        return None;
     }
     let Some(sheet) = scored.sheets().first() else {
-        return r.bad.push((index, "no sheet".into()));
+        r.bad.push((index, "no sheet".into()));
+        return None;
     };
-    let advice = opts.advise.then(|| advice_of(std::slice::from_ref(sheet), a.lodged_on()));
-    match Scoring::of(sheet, a.lodged_on(), opts.trace) {
-        Ok(scoring) => print_row(printer, r, index, id, &scoring.row(), advice.as_deref(), scratch),
-        Err(m) => r.bad.push((index, m)),
-    }
+    let bad = r.bad.len();
+    score_sheet(id, sheet, a.lodged_on(), opts, printer, r, index, scratch);
+    (r.bad.len() == bad).then(|| scored.form())
 }
 
 #[cfg(test)]

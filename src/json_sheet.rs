@@ -112,7 +112,7 @@ impl Form {
         crate::json_fast::read(self, text, limits.max_string_bytes)
     }
 
-    fn read_json(&self, json: &[u8]) -> Result<(Sheet<'_>, Option<Date>), AssessmentError> {
+    pub(crate) fn read_json(&self, json: &[u8]) -> Result<(Sheet<'_>, Option<Date>), AssessmentError> {
         let limits = Limits::default();
         let text = json_text(json, &limits)?;
         // The plain shape of an assessment, by the hand-written scanner; anything else (and
