@@ -7,7 +7,7 @@ use ocop_rating::{CatalogBuilder, cases};
 /// The hand-worked cases per decision folder. Counted exactly, so that a case that silently
 /// stops loading (a renamed folder, a file the walk skips) fails here.
 const SHIPPED: [(&str, usize); 3] = [("1048-2019", N1048), ("148-2023", N148), ("26-2026", N26)];
-const N1048: usize = 178;
+const N1048: usize = 179;
 const N148: usize = 131;
 const N26: usize = 159;
 
