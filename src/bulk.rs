@@ -2104,9 +2104,16 @@ struct LineHead<'a> {
 }
 
 impl<'a> LineHead<'a> {
-    /// The head of a line, its key written into `key`; None for anything else.
+    /// The head of a line, its key written into `key`; None for anything else. A line without
+    /// a backslash is read by [`LineHead::scan`]; the head it finds is used only when
+    /// [`Form::read_json`] then accepts the whole line, so the scan may pass over what it does
+    /// not need (the answers) without checking it.
     fn of(text: &'a [u8], key: &mut Vec<u8>) -> Option<LineHead<'a>> {
-        let head: LineHead<'a> = serde_json::from_slice(text).ok()?;
+        let head = if memchr::memchr(b'\\', text).is_none() {
+            LineHead::scan(text)?
+        } else {
+            serde_json::from_slice(text).ok()?
+        };
         let max = read::Limits::default().max_string_bytes;
         if head.product.is_some_and(|p| p.len() > max) {
             return None;
@@ -2118,6 +2125,83 @@ impl<'a> LineHead<'a> {
         }
         (key.len() <= MAX_KEY).then_some(head)
     }
+
+    /// The top-level fields of a line with no escapes: each allowed field once, `answers` an
+    /// object (skipped by its braces), the others a string (`product` and `lodged_on` also
+    /// `null`). None for anything else.
+    fn scan(text: &'a [u8]) -> Option<LineHead<'a>> {
+        let ws = |i: &mut usize| {
+            while text.get(*i).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+                *i += 1;
+            }
+        };
+        let string = |i: &mut usize| -> Option<&'a str> {
+            if text.get(*i) != Some(&b'"') {
+                return None;
+            }
+            let len = memchr::memchr(b'"', text.get(*i + 1..)?)?;
+            let s = std::str::from_utf8(text.get(*i + 1..*i + 1 + len)?).ok()?;
+            *i += len + 2;
+            Some(s)
+        };
+        let (mut i, mut seen) = (0, [false; 5]);
+        let (mut product, mut decision, mut set, mut lodged_on) = (None, None, None, None);
+        ws(&mut i);
+        (text.get(i) == Some(&b'{')).then_some(())?;
+        i += 1;
+        loop {
+            ws(&mut i);
+            let name = string(&mut i)?;
+            let field =
+                ["product", "decision", "set", "lodged_on", "answers"].iter().position(|f| *f == name)?;
+            let first = seen.get_mut(field).map(|s| !std::mem::replace(s, true))?;
+            first.then_some(())?;
+            ws(&mut i);
+            (text.get(i) == Some(&b':')).then_some(())?;
+            i += 1;
+            ws(&mut i);
+            let null = text.get(i..i + 4) == Some(b"null");
+            match field {
+                0 | 3 if null => i += 4,
+                0 => product = Some(string(&mut i)?),
+                1 => decision = Some(string(&mut i)?),
+                2 => set = Some(string(&mut i)?),
+                3 => lodged_on = Some(string(&mut i)?),
+                _ => i = skip_object(text, i)?,
+            }
+            ws(&mut i);
+            match text.get(i) {
+                Some(b',') => i += 1,
+                Some(b'}') => break,
+                _ => return None,
+            }
+        }
+        i += 1;
+        ws(&mut i);
+        (i == text.len() && seen.get(4) == Some(&true)).then_some(())?;
+        Some(LineHead { product, decision: decision?, set: set?, lodged_on, _answers: serde::de::IgnoredAny })
+    }
+}
+
+/// The end of the object that starts at `i` (strings without escapes), or None.
+fn skip_object(text: &[u8], mut i: usize) -> Option<usize> {
+    (text.get(i) == Some(&b'{')).then_some(())?;
+    let mut depth = 0usize;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'"' => i += memchr::memchr(b'"', text.get(i + 1..)?)? + 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// JSON Lines to CSV: the forms the ordinary reader scored lines of a (decision, set,
