@@ -4,6 +4,7 @@
 //! mutated texts it never accepts what the serde reader refuses, never reads differently, and
 //! never panics.
 
+mod common;
 use ocop_rating::generate::{SheetGenerator, lodging_window};
 use ocop_rating::{AssessmentError, Catalog, CriterionKind, Date, Form, Outcome, Sheet};
 use proptest::prelude::*;
@@ -40,23 +41,7 @@ fn read_of(read: &(Sheet<'_>, Option<Date>)) -> Read {
 /// Everything an outcome says, or the whole error.
 fn outcome_of(r: Result<Outcome<'_>, AssessmentError>) -> String {
     match r {
-        Ok(o) => {
-            let limits: Vec<String> = o
-                .limited_by()
-                .map(|l| format!("{}@{}:{}/{}", l.criterion.id(), l.stars, l.got, l.needed))
-                .collect();
-            let parts: Vec<String> = o.parts().map(|(id, m)| format!("{id}={m}")).collect();
-            format!(
-                "total={} parts={parts:?} band={} class={} stars={:?} ko={:?} stopped={:?} limits={limits:?} on={:?}",
-                o.total_mean(),
-                o.band_stars(),
-                o.class_after_minimums(),
-                o.stars(),
-                o.disqualified().map(|k| k.id()),
-                o.stopped().map(|s| s.criterion.id()),
-                o.judged_on(),
-            )
-        }
+        Ok(o) => common::outcome_summary(&o),
         Err(e) => {
             let d: Vec<String> = e
                 .diagnostics()

@@ -3,8 +3,9 @@
 //! shipped form, written in JSON in every way the format allows, and the same problems, with
 //! their lines and columns, on bad input.
 
+mod common;
 use ocop_rating::generate::SheetGenerator;
-use ocop_rating::{Assessment, Catalog, CriterionKind, DiagnosticKind, Form, Outcome, Sheet};
+use ocop_rating::{Assessment, Catalog, CriterionKind, DiagnosticKind, Form, Sheet};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fmt::Write as _;
@@ -15,22 +16,7 @@ fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| Catalog::embedded().unwrap_or_else(|e| panic!("{e}")))
 }
 
-/// Everything an outcome says.
-fn summary(o: &Outcome<'_>) -> String {
-    let limits: Vec<String> =
-        o.limited_by().map(|l| format!("{}@{}:{}/{}", l.criterion.id(), l.stars, l.got, l.needed)).collect();
-    let parts: Vec<String> = o.parts().map(|(id, m)| format!("{id}={m}")).collect();
-    format!(
-        "total={} parts={parts:?} band={} class={} stars={:?} ko={:?} stopped={:?} limits={limits:?} on={:?}",
-        o.total_mean(),
-        o.band_stars(),
-        o.class_after_minimums(),
-        o.stars(),
-        o.disqualified().map(|k| k.id()),
-        o.stopped().map(|s| s.criterion.id()),
-        o.judged_on(),
-    )
-}
+use common::outcome_summary as summary;
 
 /// A JSON string literal.
 fn quote(s: &str) -> String {

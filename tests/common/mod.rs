@@ -37,3 +37,21 @@ pub fn criterion_columns<'f>(forms: &[&'f ocop_rating::Form]) -> Vec<&'f str> {
     }
     ids
 }
+
+/// Everything an outcome says, on one line, for comparing two paths that score the same sheet.
+#[allow(dead_code)]
+pub fn outcome_summary(o: &ocop_rating::Outcome<'_>) -> String {
+    let limits: Vec<String> =
+        o.limited_by().map(|l| format!("{}@{}:{}/{}", l.criterion.id(), l.stars, l.got, l.needed)).collect();
+    let parts: Vec<String> = o.parts().map(|(id, m)| format!("{id}={m}")).collect();
+    format!(
+        "total={} parts={parts:?} band={} class={} stars={:?} ko={:?} stopped={:?} limits={limits:?} on={:?}",
+        o.total_mean(),
+        o.band_stars(),
+        o.class_after_minimums(),
+        o.stars(),
+        o.disqualified().map(|k| k.id()),
+        o.stopped().map(|s| s.criterion.id()),
+        o.judged_on(),
+    )
+}
