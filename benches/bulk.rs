@@ -3,8 +3,9 @@
 //!
 //! The input is 100,000 rows of every 26/2026 set, mixed, with the 51 criterion columns of
 //! `ocop generate --decision 26-2026` (about 10 MB), held in memory; the output goes to a vector.
-//! Before timing, the bench checks that the engine scores every row and that its output has
-//! one line per row.
+//! Before timing, the bench checks that the engine scores every row, that its output has one
+//! line per row, and that the first 2,000 rows are those the ordinary reader
+//! (`Assessment::from_text` + `Catalog::score`) gives.
 //!
 //! - **read and write back, `csv` crate**: every record parsed by the `csv` crate
 //!   (`ByteRecord`) and written back by its writer, on one thread: what reading and writing the
@@ -19,12 +20,14 @@
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
 use ocop_rating::bulk::{self, InputFormat, OutFormat};
 use ocop_rating::generate::SheetGenerator;
-use ocop_rating::{Catalog, Form};
+use ocop_rating::{Assessment, Catalog, CriterionKind, Form};
 
 const ROWS: usize = 100_000;
 
-/// `ROWS` random rows of every 26/2026 form, mixed, as CSV text.
-fn input(catalog: &Catalog) -> Vec<u8> {
+/// `ROWS` random rows of every 26/2026 form, mixed, as CSV text, and the first `CHECKED` rows'
+/// results as the ordinary reader gives them (`Assessment::from_text` + `Catalog::score`):
+/// `id,total,A,B,C,band_stars,stars`.
+fn input(catalog: &Catalog) -> (Vec<u8>, Vec<String>) {
     let forms: Vec<&Form> = catalog.forms_of("26-2026").iter().collect();
     let mut columns: Vec<&str> = Vec::new();
     for form in &forms {
@@ -36,10 +39,14 @@ fn input(catalog: &Catalog) -> Vec<u8> {
     }
     let mut text = format!("id,decision,set,{}\n", columns.join(","));
     let mut g = SheetGenerator::new(5);
+    let mut expected = Vec::new();
     for n in 0..ROWS {
         let form = forms[g.below(forms.len())];
         let keys = g.keys(form);
         let ids: Vec<&str> = form.leaves().map(|c| c.id()).collect();
+        if n < CHECKED {
+            expected.push(ordinary(catalog, form, n, &keys));
+        }
         text.push_str(&format!("p{n},26-2026,{}", form.set()));
         for column in &columns {
             text.push(',');
@@ -49,7 +56,33 @@ fn input(catalog: &Catalog) -> Vec<u8> {
         }
         text.push('\n');
     }
-    text.into_bytes()
+    (text.into_bytes(), expected)
+}
+
+/// Rows checked against the ordinary reader before timing.
+const CHECKED: usize = 2_000;
+
+/// Row `n` scored by the ordinary reader, as the bulk CSV output's first seven cells.
+fn ordinary(catalog: &Catalog, form: &Form, n: usize, keys: &[String]) -> String {
+    let answers: serde_json::Map<String, serde_json::Value> = form
+        .leaves()
+        .zip(keys)
+        .map(|(c, k)| {
+            let value = if c.kind() == CriterionKind::Cumulative && k != "none" {
+                k.split('+').map(serde_json::Value::from).collect()
+            } else {
+                serde_json::Value::from(k.as_str())
+            };
+            (c.id().to_string(), value)
+        })
+        .collect();
+    let json = serde_json::json!({"decision": "26-2026", "set": form.set(), "answers": answers});
+    let a = Assessment::from_text("row.json", &json.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let scored = catalog.score(&a).unwrap_or_else(|e| panic!("{e}"));
+    let o = scored.outcome();
+    let parts: Vec<String> = o.parts().map(|(_, m)| m.to_string()).collect();
+    let stars = o.stars().map_or(String::new(), |s| s.to_string());
+    format!("p{n},{},{},{},{stars}", o.total(), parts.join(","), o.band_stars())
 }
 
 fn run(catalog: &Catalog, input: &[u8], format: OutFormat, out: &mut Vec<u8>) -> bulk::Summary {
@@ -99,13 +132,18 @@ fn lines_pass(input: &[u8], out: &mut Vec<u8>) -> usize {
 
 fn bench(c: &mut Criterion) {
     let catalog = Catalog::embedded().unwrap_or_else(|e| panic!("{e}"));
-    let text = input(&catalog);
+    let (text, expected) = input(&catalog);
     let mut out = Vec::with_capacity(text.len());
-    // The checks before timing: every row scored, one output line per row; the passes see
-    // every row (and the header).
+    // The checks before timing: every row scored, one output line per row, the first rows as
+    // the ordinary reader scores them; the passes see every row (and the header).
     let summary = run(&catalog, &text, OutFormat::Csv, &mut out);
     assert_eq!(summary.scored, ROWS as u64);
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), ROWS + 1);
+    let rows = std::str::from_utf8(&out).unwrap_or_else(|e| panic!("{e}"));
+    for (row, want) in rows.lines().skip(1).zip(&expected) {
+        let got: Vec<&str> = row.split(',').take(7).collect();
+        assert_eq!(&got.join(","), want, "bulk and the ordinary reader disagree");
+    }
     assert_eq!(csv_crate_pass(&text, &mut out), ROWS + 1);
     assert_eq!(out, text, "the csv crate writes the plain input back as it was");
     assert_eq!(lines_pass(&text, &mut out), ROWS + 1);
