@@ -64,6 +64,7 @@ impl fmt::Display for Points {
 impl Points {
     /// Appends the text [`Display`](fmt::Display) gives (`3`, `2.5`, `0.25`, `-1.05`) without
     /// the formatting machinery: the bulk writer prints millions of these.
+    #[cfg_attr(not(feature = "bulk"), allow(dead_code))]
     pub(crate) fn write_ascii(self, out: &mut Vec<u8>) {
         if self.0 < 0 {
             out.push(b'-');
@@ -82,6 +83,7 @@ impl Points {
 }
 
 /// Appends `n` in decimal digits.
+#[cfg_attr(not(feature = "bulk"), allow(dead_code))]
 pub(crate) fn write_u64(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();

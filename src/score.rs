@@ -1086,6 +1086,7 @@ impl<'f> Sheet<'f> {
     /// Answers the `leaf`-th answered criterion with the bit set of its options (already
     /// checked by the caller: the bulk reader's one-letter keys).
     #[inline]
+    #[cfg_attr(not(feature = "bulk"), allow(dead_code))]
     pub(crate) fn set_leaf_bits(&mut self, leaf: usize, bits: u64) {
         if let Some(slot) = self.answers.get_mut(leaf) {
             *slot = bits;
