@@ -357,7 +357,7 @@ impl Form {
         options: &AdviseOptions,
     ) -> Result<Advice, AssessmentError> {
         self.check_sheets(sheets)?;
-        Ok(advise_checked(self, sheets, options))
+        Ok(advise_checked(self, sheets, options, Detail::Full))
     }
 }
 
@@ -454,28 +454,33 @@ struct Cand {
 }
 
 #[derive(Clone, Debug, Default)]
-struct LeafModel {
+struct LeafModel<'f> {
     /// The condition atoms reading this leaf: (mask, whether `none` hits).
-    atoms: Vec<(u64, bool)>,
-    /// Candidate answers in tie-break order.
-    cands: Vec<Cand>,
+    atoms: &'f [(u64, bool)],
+    /// Where its candidate answers, in tie-break order, are in [`Model::cands`].
+    span: (usize, usize),
     /// For a controller: the signature every member's current answer has, when they agree.
     uniform: Option<u64>,
 }
 
-impl LeafModel {
+impl LeafModel<'_> {
     fn controller(&self) -> bool {
         !self.atoms.is_empty()
     }
     fn sig(&self, bits: u64) -> u64 {
-        let mut sig = 0;
-        for (j, (mask, none)) in self.atoms.iter().enumerate() {
-            if bits & mask != 0 || (bits == 0 && *none) {
-                sig |= 1 << j;
-            }
-        }
-        sig
+        signature(self.atoms, bits)
     }
+}
+
+/// Which of the condition atoms `atoms` the answer `bits` hits, as bits.
+fn signature(atoms: &[(u64, bool)], bits: u64) -> u64 {
+    let mut sig = 0;
+    for (j, (mask, none)) in atoms.iter().enumerate() {
+        if bits & mask != 0 || (bits == 0 && *none) {
+            sig |= 1 << j;
+        }
+    }
+    sig
 }
 
 /// One way to set a controller: keep it (`None`), or change it to a signature, with the
@@ -495,7 +500,9 @@ struct Model<'f> {
     sheets: Vec<Sheet<'f>>,
     on: Option<Date>,
     n: i64,
-    leaves: Vec<LeafModel>,
+    leaves: Vec<LeafModel<'f>>,
+    /// Every leaf's candidate answers, one leaf after another.
+    cands: Vec<Cand>,
     branches: Vec<Branch>,
     /// The run of the sheets as they are.
     start: Eval,
@@ -536,6 +543,7 @@ fn collect_atoms(cond: &Cond, atoms: &mut [Vec<(u64, bool)>], facts: &mut u64) {
 }
 
 /// The facts each kind of condition reads: knock-outs, stops, requirements, applies_if.
+#[derive(Clone, Copy, Debug)]
 struct FactUse {
     knockout: u64,
     stop: u64,
@@ -562,16 +570,71 @@ fn fact_use(form: &Form) -> (FactUse, Vec<Vec<(u64, bool)>>) {
     (u, atoms)
 }
 
-impl<'f> Model<'f> {
-    fn new(form: &'f Form, sheets: Vec<Sheet<'f>>, on: Option<Date>) -> Model<'f> {
-        let (_, atoms) = fact_use(form);
-        let mut notes = Vec::new();
-        let leaves: Vec<LeafModel> = atoms
-            .into_iter()
+/// What the advisor reads of a form that no sheet changes, built on the form's first advice
+/// ([`Form::advisor`]) and shared by every advice on it after.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    uses: FactUse,
+    /// Per leaf: the condition atoms reading it.
+    atoms: Vec<Vec<(u64, bool)>>,
+    /// Per leaf with one answer: the first option of each (points, signature), in printed order.
+    /// The candidates of a sheet are those of these that are better than its answer: two options
+    /// worth the same to every condition and to the total are better or not together, and the
+    /// first of them is the one a plan names.
+    firsts: Vec<Vec<Cand>>,
+}
+
+impl Prepared {
+    fn new(form: &Form) -> Prepared {
+        let (uses, atoms) = fact_use(form);
+        let lv = &form.leaves;
+        let firsts = atoms
+            .iter()
             .enumerate()
             .map(|(leaf, atoms)| {
-                let mut lm = LeafModel { atoms, cands: Vec::new(), uniform: None };
-                lm.cands = candidates(form, &sheets, leaf, &lm, &mut notes);
+                let (Some(info), Some(&count)) = (lv.info.get(leaf), lv.option_count.get(leaf)) else {
+                    return Vec::new();
+                };
+                let mut out: Vec<Cand> = Vec::new();
+                if info.flags & LEAF_CUMULATIVE != 0 {
+                    return out;
+                }
+                for i in 0..u32::from(count).min(64) {
+                    let bits = 1u64 << i;
+                    let (points, sig) = (points_of(form, leaf, bits), signature(atoms, bits));
+                    if !out.iter().any(|c| c.points == points && c.sig == sig) {
+                        out.push(Cand { bits, points, sig });
+                    }
+                }
+                out
+            })
+            .collect();
+        Prepared { uses, atoms, firsts }
+    }
+}
+
+impl Form {
+    /// The advisor's view of this form, built once.
+    fn advisor(&self) -> &Prepared {
+        self.advisor.get_or_init(|| Prepared::new(self))
+    }
+}
+
+impl<'f> Model<'f> {
+    fn new(form: &'f Form, sheets: Vec<Sheet<'f>>, on: Option<Date>) -> Model<'f> {
+        let prepared = form.advisor();
+        let mut notes = Vec::new();
+        let mut cands = Vec::new();
+        let mut current = Vec::new();
+        let leaves: Vec<LeafModel<'f>> = prepared
+            .atoms
+            .iter()
+            .enumerate()
+            .map(|(leaf, atoms)| {
+                let mut lm = LeafModel { atoms, span: (0, 0), uniform: None };
+                let first = cands.len();
+                candidates(form, &sheets, leaf, &lm, (&mut cands, &mut current), &mut notes);
+                lm.span = (first, cands.len());
                 if lm.controller() {
                     let mut sigs = sheets.iter().map(|s| lm.sig(s.answers.get(leaf).copied().unwrap_or(0)));
                     let first = sigs.next();
@@ -587,9 +650,14 @@ impl<'f> Model<'f> {
         let n = sheets.len().max(1) as i64;
         let (start, _) = evaluate(form, &sheets, on);
         let mut model =
-            Model { form, sheets, on, n, leaves, branches: Vec::new(), start, notes, too_large: None };
+            Model { form, sheets, on, n, leaves, cands, branches: Vec::new(), start, notes, too_large: None };
         model.enumerate_branches();
         model
+    }
+
+    /// The candidate answers of `leaf`, in tie-break order.
+    fn cands(&self, leaf: usize) -> &[Cand] {
+        self.leaves.get(leaf).and_then(|lm| self.cands.get(lm.span.0..lm.span.1)).unwrap_or(&[])
     }
 
     /// Every combination of controller signatures: keep, or change to each signature a
@@ -601,7 +669,7 @@ impl<'f> Model<'f> {
                 continue;
             }
             let mut choices: Vec<Choice> = vec![None];
-            for (ci, c) in lm.cands.iter().enumerate() {
+            for (ci, c) in self.cands(leaf).iter().enumerate() {
                 if lm.uniform == Some(c.sig) {
                     continue;
                 }
@@ -609,7 +677,7 @@ impl<'f> Model<'f> {
                     // The representative is the cheapest candidate of the signature.
                     Some(p) => {
                         if let Some(Some((rep, _))) = choices.get(p)
-                            && lm.cands.get(*rep).is_some_and(|r| c.points < r.points)
+                            && self.cands(leaf).get(*rep).is_some_and(|r| c.points < r.points)
                         {
                             choices[p] = Some((ci, c.sig));
                         }
@@ -635,7 +703,7 @@ impl<'f> Model<'f> {
             let mut changes = Vec::new();
             for ((leaf, choices), &d) in axes.iter().zip(&digits) {
                 if let Some(Some((rep, sig))) = choices.get(d) {
-                    let bits = self.leaves[*leaf].cands[*rep].bits;
+                    let bits = self.cands(*leaf)[*rep].bits;
                     for s in &mut sheets {
                         if let Some(slot) = s.answers.get_mut(*leaf) {
                             *slot = bits;
@@ -672,68 +740,67 @@ impl<'f> Model<'f> {
     }
 }
 
-/// The better answers of a criterion, in tie-break order (see the module documentation).
+/// The better answers of a criterion, in tie-break order (see the module documentation), added
+/// to `into.0`; `into.1` is scratch space.
 fn candidates(
     form: &Form,
     sheets: &[Sheet<'_>],
     leaf: usize,
-    lm: &LeafModel,
+    lm: &LeafModel<'_>,
+    into: (&mut Vec<Cand>, &mut Vec<(u64, i64, u64)>),
     notes: &mut Vec<String>,
-) -> Vec<Cand> {
+) {
     let lv = &form.leaves;
     let (Some(info), Some(&count)) = (lv.info.get(leaf), lv.option_count.get(leaf)) else {
-        return Vec::new();
+        return;
     };
-    let current: Vec<(u64, i64, u64)> = sheets
-        .iter()
-        .map(|s| {
-            let bits = s.answers.get(leaf).copied().unwrap_or(0);
-            (bits, points_of(form, leaf, bits), lm.sig(bits))
-        })
-        .collect();
+    let (all, current) = into;
+    current.clear();
+    current.extend(sheets.iter().map(|s| {
+        let bits = s.answers.get(leaf).copied().unwrap_or(0);
+        (bits, points_of(form, leaf, bits), lm.sig(bits))
+    }));
+    let current = &*current;
     let best_now = current.iter().map(|c| c.1).max().unwrap_or(0);
     let better = |bits: u64, points: i64, sig: u64| {
         points >= best_now
             && current.iter().any(|&(b, p, s)| b != bits && (points > p || (lm.controller() && sig != s)))
     };
-    let mut out: Vec<Cand> = Vec::new();
-    let push = |bits: u64, out: &mut Vec<Cand>| {
+    if info.flags & LEAF_CUMULATIVE == 0 {
+        let firsts = form.advisor().firsts.get(leaf).map_or(&[][..], Vec::as_slice);
+        all.extend(firsts.iter().filter(|c| better(c.bits, c.points, c.sig)));
+        return;
+    }
+    let first = all.len();
+    let push = |bits: u64, all: &mut Vec<Cand>| {
         let points = points_of(form, leaf, bits);
         let sig = lm.sig(bits);
         // Candidates worth the same to every condition and the total are one candidate: the first.
+        let out = all.get(first..).unwrap_or(&[]);
         if better(bits, points, sig) && !out.iter().any(|c| c.points == points && c.sig == sig) {
-            out.push(Cand { bits, points, sig });
+            all.push(Cand { bits, points, sig });
         }
     };
-    if info.flags & LEAF_CUMULATIVE == 0 {
-        for i in 0..u32::from(count).min(64) {
-            push(1u64 << i, &mut out);
-        }
-    } else {
-        let full = if count >= 64 { u64::MAX } else { (1u64 << count) - 1 };
-        let ticked = current.iter().fold(0u64, |a, c| a | c.0) & full;
-        let mut free: Vec<u64> =
-            (0..u32::from(count).min(64)).map(|i| 1u64 << i).filter(|b| ticked & b == 0).collect();
-        if free.len() > MAX_SUBSET_ITEMS as usize {
-            let id = form.leaves().nth(leaf).map_or("?", |c| c.id());
-            notes.push(format!(
-                "criterion {id}: only the first {MAX_SUBSET_ITEMS} of its {} unticked items are considered",
-                free.len()
-            ));
-            free.truncate(MAX_SUBSET_ITEMS as usize);
-        }
-        // Subsets of the unticked items: fewest items first, then printed order.
-        let mut subsets: Vec<u64> = (0u64..1 << free.len())
-            .map(|mask| {
-                free.iter().enumerate().filter(|(i, _)| mask >> i & 1 == 1).fold(0u64, |a, (_, b)| a | b)
-            })
-            .collect();
-        subsets.sort_by_key(|s| (s.count_ones(), std::cmp::Reverse(s.reverse_bits())));
-        for s in subsets {
-            push(ticked | s, &mut out);
-        }
+    let full = if count >= 64 { u64::MAX } else { (1u64 << count) - 1 };
+    let ticked = current.iter().fold(0u64, |a, c| a | c.0) & full;
+    let mut free: Vec<u64> =
+        (0..u32::from(count).min(64)).map(|i| 1u64 << i).filter(|b| ticked & b == 0).collect();
+    if free.len() > MAX_SUBSET_ITEMS as usize {
+        let id = form.leaves().nth(leaf).map_or("?", |c| c.id());
+        notes.push(format!(
+            "criterion {id}: only the first {MAX_SUBSET_ITEMS} of its {} unticked items are considered",
+            free.len()
+        ));
+        free.truncate(MAX_SUBSET_ITEMS as usize);
     }
-    out
+    // Subsets of the unticked items: fewest items first, then printed order.
+    let mut subsets: Vec<u64> = (0u64..1 << free.len())
+        .map(|mask| free.iter().enumerate().filter(|(i, _)| mask >> i & 1 == 1).fold(0u64, |a, (_, b)| a | b))
+        .collect();
+    subsets.sort_by_key(|s| (s.count_ones(), std::cmp::Reverse(s.reverse_bits())));
+    for s in subsets {
+        push(ticked | s, all);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -860,7 +927,9 @@ fn need_total(form: &Form, target: u8, n: i64) -> Option<i64> {
 }
 
 impl<'m, 'f> Search<'m, 'f> {
-    fn new(model: &'m Model<'f>, target: u8) -> Option<Search<'m, 'f>> {
+    /// The search for `target`; `bounds`: whether [`Search::bound`] will be asked (for
+    /// alternatives), which needs each branch summarised.
+    fn new(model: &'m Model<'f>, target: u8, bounds: bool) -> Option<Search<'m, 'f>> {
         let need_total = need_total(model.form, target, model.n)?;
         let need = needs(model.form, model.on, target, model.n);
         let mut changeable = 0u128;
@@ -878,7 +947,7 @@ impl<'m, 'f> Search<'m, 'f> {
         let pre = items
             .iter()
             .zip(&model.branches)
-            .map(|(items, b)| items.as_ref().map(|items| Pre::new(items, b.eval.total)))
+            .map(|(items, b)| items.as_ref().filter(|_| bounds).map(|items| Pre::new(items, b.eval.total)))
             .collect();
         Some(Search { model, need_total, items, changeable, pre })
     }
@@ -955,7 +1024,9 @@ impl<'m, 'f> Search<'m, 'f> {
                 }
             }
         };
-        children(0, 0, &first, &mut queue);
+        if alternatives > 0 {
+            children(0, 0, &first, &mut queue);
+        }
         while results.len() <= alternatives && !queue.is_empty() {
             // The node with the smallest key; an unsolved node's bound sorts before a solved plan
             // with the same count and total.
@@ -1006,9 +1077,10 @@ fn branch_items(model: &Model<'_>, b: &Branch, need: &[(i64, u8)]) -> Option<Vec
                 menu.push((value, ci));
             }
         };
+        let cands = model.cands(leaf);
         if let Some(&(_, rep, sig)) = b.changes.iter().find(|c| c.0 == leaf) {
-            let rep_points = lm.cands[rep].points;
-            for (ci, c) in lm.cands.iter().enumerate() {
+            let rep_points = cands[rep].points;
+            for (ci, c) in cands.iter().enumerate() {
                 if c.sig == sig && live * c.points >= need {
                     push(live * (c.points - rep_points), ci);
                 }
@@ -1019,7 +1091,7 @@ fn branch_items(model: &Model<'_>, b: &Branch, need: &[(i64, u8)]) -> Option<Vec
             items.push(Item { leaf, forced: true, menu });
             continue;
         }
-        for (ci, c) in lm.cands.iter().enumerate() {
+        for (ci, c) in cands.iter().enumerate() {
             let allowed = !lm.controller() || lm.uniform == Some(c.sig);
             let value = live * c.points - sum;
             if allowed && value > 0 && live * c.points >= need {
@@ -1205,7 +1277,7 @@ fn mean(sum: i64, n: i64) -> Decimal {
 }
 
 fn fact_notes(form: &Form, facts: u64, cleared: u64) -> Vec<FactNote> {
-    let (u, _) = fact_use(form);
+    let u = form.advisor().uses;
     let mut out = Vec::new();
     for (i, fact) in form.facts.iter().enumerate() {
         let b = 1u64.checked_shl(i as u32).unwrap_or(0);
@@ -1273,13 +1345,36 @@ fn max_stars(form: &Form) -> u8 {
     form.decision.bands.iter().map(|b| b.stars).max().unwrap_or(0)
 }
 
-fn advise_checked<'f>(form: &'f Form, sheets: &[Sheet<'f>], options: &AdviseOptions) -> Advice {
+/// How much of a plan to build: everything, or only what [`summary`] prints (the criteria and the
+/// answers' keys, the class and the total), for a bulk row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Detail {
+    Full,
+    Summary,
+}
+
+/// The advice in one line ([`summary`]), built without the texts the line does not print.
+pub(crate) fn summary_of<'f>(
+    form: &'f Form,
+    sheets: &[Sheet<'f>],
+    options: &AdviseOptions,
+) -> Result<String, AssessmentError> {
+    form.check_sheets(sheets)?;
+    Ok(summary(&advise_checked(form, sheets, options, Detail::Summary)))
+}
+
+fn advise_checked<'f>(
+    form: &'f Form,
+    sheets: &[Sheet<'f>],
+    options: &AdviseOptions,
+    detail: Detail,
+) -> Advice {
     let on = options.lodged_on;
     let n = sheets.len().max(1) as i64;
     let run = |s: &[Sheet<'f>]| form.run(s, &mut crate::score::NoTrace, on);
     let current = run(sheets);
     let facts = sheets.iter().fold(0u64, |a, s| a | s.facts);
-    let (u, _) = fact_use(form);
+    let u = form.advisor().uses;
     // Facts that knock out or stop are always cleared; those of requirements and conditions only
     // when the target cannot be reached with them.
     let must = facts & (u.knockout | u.stop);
@@ -1332,7 +1427,7 @@ fn advise_checked<'f>(form: &'f Form, sheets: &[Sheet<'f>], options: &AdviseOpti
             break;
         }
         let model = Model::new(form, start_sheets, on);
-        let plans = plans_for(&model, target, options, &mut advice.notes);
+        let plans = plans_for(&model, target, options, detail, &mut advice.notes);
         advice.notes.extend(model.notes.iter().cloned());
         if let Some(((plan, recognised), rest)) = plans.split_first() {
             advice.start = standing(&start);
@@ -1352,7 +1447,8 @@ fn advise_checked<'f>(form: &'f Form, sheets: &[Sheet<'f>], options: &AdviseOpti
             advice.unreachable = explain(model, target);
         }
         advice.reachable = first.stars();
-        if let Some(clear) = best_below_target(&mut advice, &models, &levels, first.stars(), options) {
+        if let Some(clear) = best_below_target(&mut advice, &models, &levels, first.stars(), options, detail)
+        {
             chosen = clear;
         }
     }
@@ -1369,11 +1465,12 @@ fn best_below_target(
     levels: &[u64],
     stars: Option<u8>,
     options: &AdviseOptions,
+    detail: Detail,
 ) -> Option<u64> {
     let floor = stars.unwrap_or(0);
     for k in (floor.saturating_add(1).max(1)..advice.target).rev() {
         for (model, &clear) in models.iter().zip(levels) {
-            let plans = plans_for(model, k, options, &mut advice.notes);
+            let plans = plans_for(model, k, options, detail, &mut advice.notes);
             if let Some(((plan, recognised), rest)) = plans.split_first() {
                 let start = model.form.run(&model.sheets, &mut crate::score::NoTrace, options.lodged_on);
                 advice.start = standing(&start);
@@ -1393,6 +1490,7 @@ fn plans_for(
     model: &Model<'_>,
     target: u8,
     options: &AdviseOptions,
+    detail: Detail,
     notes: &mut Vec<String>,
 ) -> Vec<(Plan, Option<Reason>)> {
     if let Some(count) = model.too_large {
@@ -1401,8 +1499,10 @@ fn plans_for(
         ));
         return Vec::new();
     }
-    let plans = Search::new(model, target).map(|s| s.ranked(options.alternatives)).unwrap_or_default();
-    verify_all(model, plans, target, options, notes)
+    let alternatives = options.alternatives;
+    let plans =
+        Search::new(model, target, alternatives > 0).map(|s| s.ranked(alternatives)).unwrap_or_default();
+    verify_all(model, plans, target, options, detail, notes)
 }
 
 fn level_vi(level: &str) -> &str {
@@ -1445,13 +1545,14 @@ fn verify_all(
     plans: Vec<Raw>,
     target: u8,
     options: &AdviseOptions,
+    detail: Detail,
     notes: &mut Vec<String>,
 ) -> Vec<(Plan, Option<Reason>)> {
     let mut out = Vec::new();
     for raw in plans {
         let mut sheets = model.sheets.clone();
         for &(leaf, ci) in &raw.seq {
-            let bits = model.leaves[leaf].cands[ci].bits;
+            let bits = model.cands(leaf)[ci].bits;
             for s in &mut sheets {
                 if let Some(slot) = s.answers.get_mut(leaf) {
                     *slot = bits;
@@ -1468,8 +1569,13 @@ fn verify_all(
             continue;
         };
         let leaves: Vec<usize> = raw.seq.iter().map(|s| s.0).collect();
-        let recognised = recognition(&outcome, options);
-        out.push((describe(model.form, &model.sheets, &sheets, &leaves, model.on, target), recognised));
+        out.push(match detail {
+            Detail::Full => (
+                describe(model.form, &model.sheets, &sheets, &leaves, model.on, target),
+                recognition(&outcome, options),
+            ),
+            Detail::Summary => (brief(model.form, &model.sheets, &sheets, &leaves, &outcome), None),
+        });
     }
     out
 }
@@ -1526,6 +1632,65 @@ fn describe<'f>(
         total: o1.total(),
         total_sum: o1.total_sum(),
     }
+}
+
+/// The plan from `before` to `after` (scored: `outcome`) as far as [`summary`] reads it: the
+/// criteria with the answers' keys, the class and the total. The texts, points gained and
+/// markers met are left empty; such a plan never leaves this module.
+fn brief<'f>(
+    form: &'f Form,
+    before: &[Sheet<'f>],
+    after: &[Sheet<'f>],
+    changed: &[usize],
+    outcome: &Outcome<'f>,
+) -> Plan {
+    let bare = |keys: Vec<String>, members: u32| AnswerText {
+        keys,
+        texts: Vec::new(),
+        points: Points::ZERO,
+        case: None,
+        members,
+    };
+    let changes = changed
+        .iter()
+        .filter_map(|&leaf| {
+            let c = leaf_criterion(form, leaf)?;
+            let mut from: Vec<AnswerText> = Vec::new();
+            for s in before {
+                let keys = keys_of(form, leaf, s.answers.get(leaf).copied().unwrap_or(0));
+                match from.iter_mut().find(|a| a.keys == keys) {
+                    Some(a) => a.members += 1,
+                    None => from.push(bare(keys, 1)),
+                }
+            }
+            let to_bits = after.first().and_then(|s| s.answers.get(leaf)).copied().unwrap_or(0);
+            Some(Change {
+                criterion: c.id().to_string(),
+                title_vi: String::new(),
+                name_en: String::new(),
+                from,
+                to: bare(keys_of(form, leaf, to_bits), after.len() as u32),
+                gained: Decimal::ZERO,
+                gained_sum: Points::ZERO,
+                meets: Vec::new(),
+                affects: Vec::new(),
+            })
+        })
+        .collect();
+    Plan {
+        stars: outcome.stars().unwrap_or(0),
+        band_stars: outcome.band_stars(),
+        changes,
+        points_added: Decimal::ZERO,
+        points_added_sum: Points::ZERO,
+        total: outcome.total(),
+        total_sum: outcome.total_sum(),
+    }
+}
+
+/// Leaf `leaf` of the form (in printed order).
+fn leaf_criterion(form: &Form, leaf: usize) -> Option<&crate::form::Criterion> {
+    form.nodes.get(*form.leaves.node.get(leaf)?)
 }
 
 /// The minimums (up to class `target`, applying `on`) that `leaf` meets after the change
@@ -1652,7 +1817,7 @@ fn status_text(leaves: &[&crate::form::Criterion], e: &Eval, leaf: usize, member
 }
 
 fn keys_of(form: &Form, leaf: usize, bits: u64) -> Vec<String> {
-    let Some(c) = form.leaves().nth(leaf) else { return Vec::new() };
+    let Some(c) = leaf_criterion(form, leaf) else { return Vec::new() };
     form.options(c)
         .iter()
         .enumerate()
@@ -1686,7 +1851,7 @@ fn meetable(model: &Model<'_>, b: &Branch, leaf: usize, sum_needed: i64) -> bool
     if sig.is_none() && b.eval.sums[leaf] >= sum_needed {
         return true;
     }
-    lm.cands.iter().any(|c| {
+    model.cands(leaf).iter().any(|c| {
         let allowed = match sig {
             Some(s) => c.sig == s,
             None => !lm.controller() || lm.uniform == Some(c.sig),
@@ -1701,8 +1866,8 @@ fn best_total(model: &Model<'_>, b: &Branch) -> i64 {
     for (leaf, lm) in model.leaves.iter().enumerate() {
         let live = b.eval.live[leaf];
         let sig = b.changes.iter().find(|c| c.0 == leaf).map(|c| c.2);
-        let best = lm
-            .cands
+        let best = model
+            .cands(leaf)
             .iter()
             .filter(|c| match sig {
                 Some(s) => c.sig == s,
@@ -1875,9 +2040,8 @@ fn branch_reasons(model: &Model<'_>, branches: &[&Branch], target: u8, need_tota
                 .changes
                 .iter()
                 .map(|&(leaf, _, sig)| {
-                    let lm = &model.leaves[leaf];
-                    let keys: Vec<String> = lm
-                        .cands
+                    let keys: Vec<String> = model
+                        .cands(leaf)
                         .iter()
                         .filter(|c| c.sig == sig)
                         .map(|c| keys_of(form, leaf, c.bits).join("+"))
@@ -2359,4 +2523,61 @@ pub fn what_if_text(w: &WhatIf) -> String {
         let _ = writeln!(out, "Bị loại: {}.", escape(k));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::SheetGenerator;
+
+    /// Random sheets of `form`: one sheet, or a council of two or three whose members differ on
+    /// some criteria; now and then a fact set.
+    fn sheets<'f>(form: &'f Form, g: &mut SheetGenerator) -> Vec<Sheet<'f>> {
+        let members = 1 + usize::from(g.below(4) == 0) + usize::from(g.below(8) == 0);
+        let mut out: Vec<Sheet<'f>> = Vec::new();
+        for m in 0..members {
+            let mut s = match out.first() {
+                Some(first) => first.clone(),
+                None => g.sheet(form),
+            };
+            if m > 0 {
+                let other = g.sheet(form);
+                for (leaf, slot) in s.answers.iter_mut().enumerate() {
+                    if g.below(4) == 0 {
+                        *slot = other.answers[leaf];
+                    }
+                }
+            }
+            for bit in 0..form.facts.len() {
+                if g.below(25) == 0 {
+                    s.facts |= 1 << bit;
+                }
+            }
+            out.push(s);
+        }
+        out
+    }
+
+    /// The one-line advice of a bulk row is built without texts (`Detail::Summary`); it must be
+    /// the line of the full advice, on every shipped form, for single sheets and councils, with
+    /// and without facts, and with a target above the next class.
+    #[test]
+    fn summary_detail_gives_the_full_advice_line() {
+        let catalog = crate::Catalog::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let mut g = SheetGenerator::new(12);
+        let (mut plans, mut councils) = (0, 0);
+        for form in catalog.forms() {
+            for round in 0..12 {
+                let sheets = sheets(form, &mut g);
+                let target = if round % 4 == 3 { Some(5) } else { None };
+                let options = AdviseOptions { target, alternatives: 0, ..AdviseOptions::default() };
+                let full = advise_checked(form, &sheets, &options, Detail::Full);
+                let line = summary_of(form, &sheets, &options).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(line, summary(&full), "{} {}: {sheets:?}", form.decision.key, form.set);
+                plans += usize::from(full.plan.is_some());
+                councils += usize::from(sheets.len() > 1);
+            }
+        }
+        assert!(plans > 500 && councils > 100, "{plans} plans, {councils} councils");
+    }
 }

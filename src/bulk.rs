@@ -600,8 +600,8 @@ fn advice_of(sheets: &[Sheet<'_>], on: Option<Date>) -> String {
         alternatives: 0,
         ..crate::advise::AdviseOptions::default()
     };
-    match form.advise_with(sheets, &options) {
-        Ok(advice) => crate::advise::summary(&advice),
+    match crate::advise::summary_of(form, sheets, &options) {
+        Ok(line) => line,
         Err(e) => format!("no advice: {}", diagnostics_message(e.diagnostics())),
     }
 }

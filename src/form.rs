@@ -694,6 +694,8 @@ pub struct Form {
     pub(crate) anomalies: Vec<Anomaly>,
     pub(crate) leaves: Leaves,
     pub(crate) index: HashMap<String, usize>,
+    /// The upgrade advisor's view of the form, built on its first advice.
+    pub(crate) advisor: std::sync::OnceLock<crate::advise::Prepared>,
 }
 
 /// The hot-path view of the leaves, struct of arrays in printed order.

@@ -568,6 +568,7 @@ pub(crate) fn form(
         anomalies: b.anomalies,
         leaves,
         index: b.index,
+        advisor: std::sync::OnceLock::new(),
     })
 }
 
