@@ -171,7 +171,7 @@ pub enum AdviceStatus {
 }
 
 /// A scored state of the product.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Standing {
     /// The exact total (the mean of the members' totals; a repeating mean is cut at 26 places).
     pub total: Decimal,
@@ -402,10 +402,10 @@ impl Recorder for Cells {
 struct Eval {
     /// Per leaf: the sum of its points over the members.
     sums: Vec<i64>,
-    /// Per leaf: how many members scored it from its answer.
-    live: Vec<i64>,
     /// Per member and leaf (member-major): the status.
     status: Vec<Status>,
+    /// The number of leaves.
+    leaves: usize,
     /// The sum of the members' totals.
     total: i64,
     /// Whether a knock-out fired.
@@ -417,23 +417,30 @@ fn evaluate<'f>(form: &'f Form, sheets: &[Sheet<'f>], on: Option<Date>) -> (Eval
     let cells = sheets.len() * leaves;
     let mut rec = Cells { leaves, status: vec![Status::Scored; cells], points: vec![0; cells] };
     let outcome = form.run(sheets, &mut rec, on);
-    let mut sums = vec![0i64; leaves];
-    let mut live = vec![0i64; leaves];
-    for m in 0..sheets.len() {
+    // The members' points, added up per leaf into the first member's row.
+    let mut sums = rec.points;
+    for m in 1..sheets.len() {
         for leaf in 0..leaves {
-            let i = m * leaves + leaf;
-            sums[leaf] += rec.points[i];
-            live[leaf] += i64::from(rec.status[i] == Status::Scored);
+            sums[leaf] += sums[m * leaves + leaf];
         }
     }
+    sums.truncate(leaves);
     let eval = Eval {
         sums,
-        live,
         status: rec.status,
+        leaves,
         total: outcome.total_sum().hundredths(),
         knocked: outcome.disqualified().is_some(),
     };
     (eval, outcome)
+}
+
+impl Eval {
+    /// How many members scored `leaf` from their answer.
+    fn live(&self, leaf: usize) -> i64 {
+        let statuses = self.status.iter().skip(leaf).step_by(self.leaves.max(1));
+        statuses.filter(|s| **s == Status::Scored).count() as i64
+    }
 }
 
 fn skipped(status: Status) -> bool {
@@ -624,7 +631,7 @@ impl<'f> Model<'f> {
     fn new(form: &'f Form, sheets: Vec<Sheet<'f>>, on: Option<Date>) -> Model<'f> {
         let prepared = form.advisor();
         let mut notes = Vec::new();
-        let mut cands = Vec::new();
+        let mut cands = Vec::with_capacity(form.leaves.option_points.len());
         let mut current = Vec::new();
         let leaves: Vec<LeafModel<'f>> = prepared
             .atoms
@@ -698,21 +705,28 @@ impl<'f> Model<'f> {
             }
         }
         let mut digits = vec![0usize; axes.len()];
+        let mut sheets = self.sheets.clone();
         loop {
-            let mut sheets = self.sheets.clone();
             let mut changes = Vec::new();
             for ((leaf, choices), &d) in axes.iter().zip(&digits) {
-                if let Some(Some((rep, sig))) = choices.get(d) {
-                    let bits = self.cands(*leaf)[*rep].bits;
-                    for s in &mut sheets {
-                        if let Some(slot) = s.answers.get_mut(*leaf) {
-                            *slot = bits;
-                        }
+                let choice = choices.get(d).copied().flatten();
+                if let Some((rep, sig)) = choice {
+                    changes.push((*leaf, rep, sig));
+                }
+                // Every member gets the representative, or keeps the answer.
+                for (s, own) in sheets.iter_mut().zip(&self.sheets) {
+                    let bits = match choice {
+                        Some((rep, _)) => self.cands(*leaf)[rep].bits,
+                        None => own.answers.get(*leaf).copied().unwrap_or(0),
+                    };
+                    if let Some(slot) = s.answers.get_mut(*leaf) {
+                        *slot = bits;
                     }
-                    changes.push((*leaf, *rep, *sig));
                 }
             }
-            let (eval, _) = evaluate(self.form, &sheets, self.on);
+            // Keeping every controller is the sheets as they are, already evaluated.
+            let eval =
+                if changes.is_empty() { self.start.clone() } else { evaluate(self.form, &sheets, self.on).0 };
             let leaves = self.form.leaf_count();
             // A change to a controller that is not evaluated on any sheet changes nothing: the
             // branch is the same as keeping it, with one change more.
@@ -811,8 +825,18 @@ fn candidates(
 struct Item {
     leaf: usize,
     forced: bool,
-    /// (value in hundredths over the members, candidate index), distinct values, in candidate order.
-    menu: Vec<(i64, usize)>,
+    /// Where its menu is in the search's menus: (value in hundredths over the members, candidate
+    /// index), distinct values, in candidate order.
+    menu: (usize, usize),
+}
+
+/// A menu entry: (value in hundredths over the members, candidate index).
+type Entry = (i64, usize);
+
+impl Item {
+    fn menu<'a>(&self, menus: &'a [Entry]) -> &'a [Entry] {
+        menus.get(self.menu.0..self.menu.1).unwrap_or(&[])
+    }
 }
 
 /// A plan found by the search, before verification.
@@ -837,12 +861,16 @@ impl Raw {
 struct Search<'m, 'f> {
     model: &'m Model<'f>,
     need_total: i64,
-    /// Per branch: its items, or `None` when it cannot reach the target (a knock-out, or a
-    /// minimum no candidate meets).
-    items: Vec<Option<Vec<Item>>>,
+    /// Per branch: where its items are in `list`, or `None` when it cannot reach the target (a
+    /// knock-out, or a minimum no candidate meets).
+    items: Vec<Option<(usize, usize)>>,
+    /// The items of every branch, one branch after another.
+    list: Vec<Item>,
+    /// The items' menus, one after another.
+    menus: Vec<Entry>,
     /// Leaves some feasible branch lets change.
     changeable: u128,
-    /// Per branch with items: what [`Search::bound`] reads.
+    /// Per branch with items: what [`Search::bound`] reads (empty when it is not asked).
     pre: Vec<Option<Pre>>,
 }
 
@@ -859,9 +887,11 @@ struct Pre {
 }
 
 impl Pre {
-    fn new(items: &[Item], base: i64) -> Pre {
-        let max: Vec<i64> = items.iter().map(|it| it.menu.iter().map(|m| m.0).max().unwrap_or(0)).collect();
-        let min: Vec<i64> = items.iter().map(|it| it.menu.iter().map(|m| m.0).min().unwrap_or(0)).collect();
+    fn new(items: &[Item], menus: &[Entry], base: i64) -> Pre {
+        let max: Vec<i64> =
+            items.iter().map(|it| it.menu(menus).iter().map(|m| m.0).max().unwrap_or(0)).collect();
+        let min: Vec<i64> =
+            items.iter().map(|it| it.menu(menus).iter().map(|m| m.0).min().unwrap_or(0)).collect();
         let mut by_max: Vec<usize> = (0..items.len()).collect();
         by_max.sort_by(|a, b| max[*b].cmp(&max[*a]));
         let mut by_min: Vec<usize> = (0..items.len()).collect();
@@ -933,30 +963,45 @@ impl<'m, 'f> Search<'m, 'f> {
         let need_total = need_total(model.form, target, model.n)?;
         let need = needs(model.form, model.on, target, model.n);
         let mut changeable = 0u128;
-        let items: Vec<Option<Vec<Item>>> = model
+        let branches = model.branches.len();
+        let mut list = Vec::with_capacity(model.leaves.len() * branches);
+        let mut menus = Vec::with_capacity(model.cands.len() * branches);
+        let items: Vec<Option<(usize, usize)>> = model
             .branches
             .iter()
             .map(|b| {
-                let items = branch_items(model, b, &need);
-                if let Some(items) = &items {
-                    changeable |= items.iter().fold(0u128, |a, it| a | bit(it.leaf));
+                let (first, first_entry) = (list.len(), menus.len());
+                if !branch_items(model, b, &need, &mut list, &mut menus) {
+                    list.truncate(first);
+                    menus.truncate(first_entry);
+                    return None;
                 }
-                items
+                changeable |= list[first..].iter().fold(0u128, |a, it| a | bit(it.leaf));
+                Some((first, list.len()))
             })
             .collect();
-        let pre = items
-            .iter()
-            .zip(&model.branches)
-            .map(|(items, b)| items.as_ref().filter(|_| bounds).map(|items| Pre::new(items, b.eval.total)))
-            .collect();
-        Some(Search { model, need_total, items, changeable, pre })
+        let pre = match bounds {
+            true => items
+                .iter()
+                .zip(&model.branches)
+                .map(|(span, b)| span.map(|span| Pre::new(&list[span.0..span.1], &menus, b.eval.total)))
+                .collect(),
+            false => Vec::new(),
+        };
+        Some(Search { model, need_total, items, list, menus, changeable, pre })
+    }
+
+    /// The items of a branch (see `items`).
+    fn items_of(&self, span: (usize, usize)) -> &[Item] {
+        self.list.get(span.0..span.1).unwrap_or(&[])
     }
 
     /// The best plan whose changed criteria include `inm` and exclude `outm`.
     fn solve(&self, inm: u128, outm: u128) -> Option<Raw> {
         let mut best: Option<Raw> = None;
-        for (b, items) in self.items.iter().enumerate() {
-            let Some(items) = items else { continue };
+        for (b, span) in self.items.iter().enumerate() {
+            let Some(span) = span else { continue };
+            let items = (self.items_of(*span), &self.menus[..]);
             let base = self.model.branches[b].eval.total;
             let bound = best.as_ref().map_or(usize::MAX, |r| r.count);
             if let Some(mut r) = solve_branch(items, base, self.need_total, inm, outm, bound) {
@@ -973,9 +1018,9 @@ impl<'m, 'f> Search<'m, 'f> {
     /// (no dynamic programme), or `None` when there is no such plan.
     fn bound(&self, inm: u128, outm: u128) -> Option<(usize, i64)> {
         let mut best: Option<(usize, i64)> = None;
-        for (items, pre) in self.items.iter().zip(&self.pre) {
-            let (Some(items), Some(pre)) = (items, pre) else { continue };
-            if let Some(lb) = pre.bound(items, self.need_total, inm, outm)
+        for (span, pre) in self.items.iter().zip(&self.pre) {
+            let (Some(span), Some(pre)) = (span, pre) else { continue };
+            if let Some(lb) = pre.bound(self.items_of(*span), self.need_total, inm, outm)
                 && best.is_none_or(|x| lb < x)
             {
                 best = Some(lb);
@@ -1061,20 +1106,26 @@ impl<'m, 'f> Search<'m, 'f> {
     }
 }
 
-/// The items of a branch for a target, or why the branch cannot reach it.
-fn branch_items(model: &Model<'_>, b: &Branch, need: &[(i64, u8)]) -> Option<Vec<Item>> {
+/// Adds the items of a branch for a target to `items` (their menus to `menus`); false when the
+/// branch cannot reach the target.
+fn branch_items(
+    model: &Model<'_>,
+    b: &Branch,
+    need: &[(i64, u8)],
+    items: &mut Vec<Item>,
+    menus: &mut Vec<Entry>,
+) -> bool {
     if b.eval.knocked {
-        return None;
+        return false;
     }
-    let mut items = Vec::new();
     for (leaf, lm) in model.leaves.iter().enumerate() {
-        let live = b.eval.live[leaf];
+        let live = b.eval.live(leaf);
         let sum = b.eval.sums[leaf];
         let need = need.get(leaf).map_or(0, |n| n.0);
-        let mut menu: Vec<(i64, usize)> = Vec::new();
+        let start = menus.len();
         let mut push = |value: i64, ci: usize| {
-            if !menu.iter().any(|(v, _)| *v == value) {
-                menu.push((value, ci));
+            if !menus[start..].iter().any(|(v, _)| *v == value) {
+                menus.push((value, ci));
             }
         };
         let cands = model.cands(leaf);
@@ -1085,10 +1136,10 @@ fn branch_items(model: &Model<'_>, b: &Branch, need: &[(i64, u8)]) -> Option<Vec
                     push(live * (c.points - rep_points), ci);
                 }
             }
-            if menu.is_empty() {
-                return None;
+            if menus.len() == start {
+                return false;
             }
-            items.push(Item { leaf, forced: true, menu });
+            items.push(Item { leaf, forced: true, menu: (start, menus.len()) });
             continue;
         }
         for (ci, c) in cands.iter().enumerate() {
@@ -1098,16 +1149,17 @@ fn branch_items(model: &Model<'_>, b: &Branch, need: &[(i64, u8)]) -> Option<Vec
                 push(value, ci);
             }
         }
+        let menu = (start, menus.len());
         if sum < need {
-            if menu.is_empty() {
-                return None;
+            if menu.0 == menu.1 {
+                return false;
             }
             items.push(Item { leaf, forced: true, menu });
-        } else if !menu.is_empty() {
+        } else if menu.0 < menu.1 {
             items.push(Item { leaf, forced: false, menu });
         }
     }
-    Some(items)
+    true
 }
 
 fn gcd(a: i64, b: i64) -> i64 {
@@ -1134,7 +1186,8 @@ fn or_shifted(dst: &mut [u64], src: &[u64], shift: usize) {
 /// The items of a branch a plan may change under constraints (forced or not), and the fewest
 /// optional changes that can close the points gap.
 struct Selection<'i> {
-    sel: Vec<(&'i Item, bool)>,
+    /// (leaf, menu, whether the plan must change it).
+    sel: Vec<(usize, &'i [Entry], bool)>,
     /// The fewest optional changes: the largest gains first.
     k: usize,
     forced_count: usize,
@@ -1145,8 +1198,9 @@ struct Selection<'i> {
 
 /// The selection of a branch with the changed criteria including `inm` and excluding `outm`,
 /// or `None` when no plan of the branch meets the constraints.
-fn select(items: &[Item], gap: i64, inm: u128, outm: u128) -> Option<Selection<'_>> {
-    let mut sel: Vec<(&Item, bool)> = Vec::with_capacity(items.len());
+fn select<'i>(items: (&[Item], &'i [Entry]), gap: i64, inm: u128, outm: u128) -> Option<Selection<'i>> {
+    let (items, menus) = items;
+    let mut sel: Vec<(usize, &[Entry], bool)> = Vec::with_capacity(items.len());
     let mut covered = 0u128;
     for it in items {
         let b = bit(it.leaf);
@@ -1157,15 +1211,15 @@ fn select(items: &[Item], gap: i64, inm: u128, outm: u128) -> Option<Selection<'
             continue;
         }
         covered |= b;
-        sel.push((it, it.forced || inm & b != 0));
+        sel.push((it.leaf, it.menu(menus), it.forced || inm & b != 0));
     }
     if inm & !covered != 0 {
         return None;
     }
-    let max_of = |it: &Item| it.menu.iter().map(|m| m.0).max().unwrap_or(0);
-    let forced_count = sel.iter().filter(|s| s.1).count();
-    let forced_max: i64 = sel.iter().filter(|s| s.1).map(|s| max_of(s.0)).sum();
-    let mut optional_max: Vec<i64> = sel.iter().filter(|s| !s.1).map(|s| max_of(s.0)).collect();
+    let max_of = |menu: &[Entry]| menu.iter().map(|m| m.0).max().unwrap_or(0);
+    let forced_count = sel.iter().filter(|s| s.2).count();
+    let forced_max: i64 = sel.iter().filter(|s| s.2).map(|s| max_of(s.1)).sum();
+    let mut optional_max: Vec<i64> = sel.iter().filter(|s| !s.2).map(|s| max_of(s.1)).collect();
     optional_max.sort_unstable_by(|a, b| b.cmp(a));
     let mut reach = forced_max;
     let mut k = 0usize;
@@ -1179,14 +1233,60 @@ fn select(items: &[Item], gap: i64, inm: u128, outm: u128) -> Option<Selection<'
 
 /// The best plan of one branch with the changed criteria including `inm` and excluding `outm`,
 /// when it changes at most `bound` criteria.
-fn solve_branch(items: &[Item], base: i64, need: i64, inm: u128, outm: u128, bound: usize) -> Option<Raw> {
+/// [`solve_branch`] when the plan is one optional change: the smallest step that closes the gap,
+/// on the first criterion in form order that has it (each menu has distinct values).
+fn one_change(sel: &[(usize, &[Entry], bool)], base: i64, gap: i64) -> Option<Raw> {
+    let mut best: Option<(i64, usize, usize)> = None;
+    for &(leaf, menu, _) in sel {
+        for &(v, ci) in menu {
+            if v >= gap && best.is_none_or(|b| v < b.0) {
+                best = Some((v, leaf, ci));
+            }
+        }
+    }
+    let (v, leaf, ci) = best?;
+    Some(Raw { count: 1, total: base + v, seq: vec![(leaf, ci)], branch: 0 })
+}
+
+/// [`solve_branch`] when the plan changes only the forced criteria and their smallest steps
+/// close the gap: each at its smallest step (each menu has distinct values, so the plan is the
+/// only one with that total). `None` when the smallest steps fall short.
+fn forced_only(sel: &[(usize, &[Entry], bool)], base: i64, gap: i64) -> Option<Raw> {
+    let mut seq = Vec::new();
+    let mut total = 0;
+    for &(leaf, menu, forced) in sel {
+        if forced {
+            let &(v, ci) = menu.iter().min_by_key(|e| e.0)?;
+            total += v;
+            seq.push((leaf, ci));
+        }
+    }
+    (total >= gap).then(|| Raw { count: seq.len(), total: base + total, seq, branch: 0 })
+}
+
+fn solve_branch(
+    items: (&[Item], &[Entry]),
+    base: i64,
+    need: i64,
+    inm: u128,
+    outm: u128,
+    bound: usize,
+) -> Option<Raw> {
     let gap = need - base;
     let Selection { sel, k, forced_count, forced_max, optional_max } = select(items, gap, inm, outm)?;
     if forced_count + k > bound {
         return None;
     }
+    if forced_count == 0 && k == 1 {
+        return one_change(&sel, base, gap);
+    }
+    if k == 0
+        && let Some(raw) = forced_only(&sel, base, gap)
+    {
+        return Some(raw);
+    }
     // Exact sums in units of the greatest common divisor of the values.
-    let g = sel.iter().flat_map(|s| s.0.menu.iter().map(|m| m.0)).fold(0, gcd).max(1);
+    let g = sel.iter().flat_map(|s| s.1.iter().map(|m| m.0)).fold(0, gcd).max(1);
     let gap_units = if gap <= 0 { 0 } else { ((gap + g - 1) / g) as usize };
     let width = ((forced_max + optional_max.iter().take(k).sum::<i64>()) / g) as usize + 1;
     let words = width.div_ceil(64);
@@ -1197,12 +1297,12 @@ fn solve_branch(items: &[Item], base: i64, need: i64, inm: u128, outm: u128, bou
     dp[row(n, 0)] = 1;
     for i in (0..n).rev() {
         let (head, tail) = dp.split_at_mut(row(i + 1, 0));
-        let (item, forced) = sel[i];
+        let (_, menu, forced) = sel[i];
         for kk in 0..=k {
             let dst = &mut head[row(i, kk)..row(i, kk) + words];
             if forced {
                 let src = &tail[kk * words..(kk + 1) * words];
-                for (v, _) in &item.menu {
+                for (v, _) in menu {
                     or_shifted(dst, src, (*v / g) as usize);
                 }
             } else {
@@ -1212,7 +1312,7 @@ fn solve_branch(items: &[Item], base: i64, need: i64, inm: u128, outm: u128, bou
                 }
                 if kk > 0 {
                     let src = &tail[(kk - 1) * words..kk * words];
-                    for (v, _) in &item.menu {
+                    for (v, _) in menu {
                         or_shifted(dst, src, (*v / g) as usize);
                     }
                 }
@@ -1224,24 +1324,24 @@ fn solve_branch(items: &[Item], base: i64, need: i64, inm: u128, outm: u128, bou
     // The first plan in form order with that sum.
     let mut seq = Vec::with_capacity(forced_count + k);
     let (mut t, mut kk, mut total) = (target, k, base);
-    for (i, (item, forced)) in sel.iter().enumerate() {
+    for (i, &(leaf, menu, forced)) in sel.iter().enumerate() {
         let next = |kk: usize| &dp[row(i + 1, kk)..row(i + 1, kk) + words];
         let take = |kk: usize| {
-            item.menu.iter().find(|(v, _)| {
+            menu.iter().find(|(v, _)| {
                 let u = (*v / g) as usize;
                 t >= u && test_bit(next(kk), t - u)
             })
         };
-        if *forced {
+        if forced {
             let &(v, ci) = take(kk)?;
             t -= (v / g) as usize;
             total += v;
-            seq.push((item.leaf, ci));
+            seq.push((leaf, ci));
         } else if let Some(&(v, ci)) = if kk > 0 { take(kk - 1) } else { None } {
             t -= (v / g) as usize;
             kk -= 1;
             total += v;
-            seq.push((item.leaf, ci));
+            seq.push((leaf, ci));
         }
     }
     Some(Raw { count: seq.len(), total, seq, branch: 0 })
@@ -1379,11 +1479,13 @@ fn advise_checked<'f>(
     // when the target cannot be reached with them.
     let must = facts & (u.knockout | u.stop);
     let may = facts & (u.requirement | u.gate) & !must;
-    let mut levels = vec![must];
-    if may != 0 {
-        levels.push(must | may);
-    }
-    let first = run(&clear_facts(sheets, must));
+    let both = [must, must | may];
+    let levels = if may != 0 { &both[..] } else { &both[..1] };
+    let first = if must == 0 { current } else { run(&clear_facts(sheets, must)) };
+    // A summary reads neither the standings nor the names.
+    let full = detail == Detail::Full;
+    let standing = |o: &Outcome<'_>| if full { standing(o) } else { Standing::default() };
+    let text = |t: &String| if full { t.clone() } else { String::new() };
     let top = max_stars(form).max(1);
     // The next class above the start; for a product knocked out by an answer, the class it has
     // once the knock-out is lifted.
@@ -1392,10 +1494,10 @@ fn advise_checked<'f>(
         None => first.class_after_minimums().saturating_add(1).min(top),
     });
     let mut advice = Advice {
-        decision: form.decision.key.clone(),
-        set: form.set.clone(),
-        set_name_vi: form.name_vi.clone(),
-        set_name_en: form.name_en.clone(),
+        decision: text(&form.decision.key),
+        set: text(&form.set),
+        set_name_vi: text(&form.name_vi),
+        set_name_en: text(&form.name_en),
         product: options.product.clone(),
         members: n as u32,
         lodged_on: on,
@@ -1414,7 +1516,7 @@ fn advise_checked<'f>(
     let mut chosen = must;
     let mut models: Vec<Model<'f>> = Vec::new();
     let mut done = false;
-    for &clear in &levels {
+    for &clear in levels {
         let start_sheets = clear_facts(sheets, clear);
         let start = run(&start_sheets);
         if start.stars().is_some_and(|s| s >= target) {
@@ -1427,15 +1529,15 @@ fn advise_checked<'f>(
             break;
         }
         let model = Model::new(form, start_sheets, on);
-        let plans = plans_for(&model, target, options, detail, &mut advice.notes);
+        let mut plans = plans_for(&model, target, options, detail, &mut advice.notes).into_iter();
         advice.notes.extend(model.notes.iter().cloned());
-        if let Some(((plan, recognised), rest)) = plans.split_first() {
+        if let Some((plan, recognised)) = plans.next() {
             advice.start = standing(&start);
             advice.status = AdviceStatus::Plan;
             advice.reachable = Some(target.max(plan.stars));
-            advice.plan = Some(plan.clone());
-            advice.recognition = recognised.clone();
-            advice.alternatives = rest.iter().map(|p| p.0.clone()).collect();
+            advice.plan = Some(plan);
+            advice.recognition = recognised;
+            advice.alternatives = plans.map(|p| p.0).collect();
             chosen = clear;
             done = true;
             break;
@@ -1443,12 +1545,11 @@ fn advise_checked<'f>(
         models.push(model);
     }
     if !done {
-        if let Some(model) = models.last() {
+        if let Some(model) = models.last().filter(|_| full) {
             advice.unreachable = explain(model, target);
         }
         advice.reachable = first.stars();
-        if let Some(clear) = best_below_target(&mut advice, &models, &levels, first.stars(), options, detail)
-        {
+        if let Some(clear) = best_below_target(&mut advice, &models, levels, first.stars(), options, detail) {
             chosen = clear;
         }
     }
@@ -1470,14 +1571,14 @@ fn best_below_target(
     let floor = stars.unwrap_or(0);
     for k in (floor.saturating_add(1).max(1)..advice.target).rev() {
         for (model, &clear) in models.iter().zip(levels) {
-            let plans = plans_for(model, k, options, detail, &mut advice.notes);
-            if let Some(((plan, recognised), rest)) = plans.split_first() {
+            let mut plans = plans_for(model, k, options, detail, &mut advice.notes).into_iter();
+            if let Some((plan, recognised)) = plans.next() {
                 let start = model.form.run(&model.sheets, &mut crate::score::NoTrace, options.lodged_on);
                 advice.start = standing(&start);
                 advice.reachable = Some(k);
-                advice.plan = Some(plan.clone());
-                advice.recognition = recognised.clone();
-                advice.alternatives = rest.iter().map(|p| p.0.clone()).collect();
+                advice.plan = Some(plan);
+                advice.recognition = recognised;
+                advice.alternatives = plans.map(|p| p.0).collect();
                 return Some(clear);
             }
         }
@@ -1846,7 +1947,7 @@ fn answer_text(form: &Form, leaf: usize, bits: u64) -> AnswerText {
 /// Whether criterion `leaf` can get `sum_needed` points (over the members) in branch `b`.
 fn meetable(model: &Model<'_>, b: &Branch, leaf: usize, sum_needed: i64) -> bool {
     let lm = &model.leaves[leaf];
-    let live = b.eval.live[leaf];
+    let live = b.eval.live(leaf);
     let sig = b.changes.iter().find(|c| c.0 == leaf).map(|c| c.2);
     if sig.is_none() && b.eval.sums[leaf] >= sum_needed {
         return true;
@@ -1864,7 +1965,7 @@ fn meetable(model: &Model<'_>, b: &Branch, leaf: usize, sum_needed: i64) -> bool
 fn best_total(model: &Model<'_>, b: &Branch) -> i64 {
     let mut total = b.eval.total;
     for (leaf, lm) in model.leaves.iter().enumerate() {
-        let live = b.eval.live[leaf];
+        let live = b.eval.live(leaf);
         let sig = b.changes.iter().find(|c| c.0 == leaf).map(|c| c.2);
         let best = model
             .cands(leaf)
@@ -2262,34 +2363,52 @@ pub fn plan_line(plan: &Plan) -> String {
 /// The advice in one line, for a table cell: `4★: 1.2 b→d (+2), … → 70` (empty when nothing
 /// is advised).
 pub fn summary(advice: &Advice) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let cleared: Vec<&str> = advice.facts.iter().filter(|f| f.cleared).map(|f| f.id.as_str()).collect();
-    if !cleared.is_empty() {
-        parts.push(format!("clear {}", escape(&cleared.join(", "))));
+    let mut out = String::new();
+    for (i, fact) in advice.facts.iter().filter(|f| f.cleared).enumerate() {
+        out.push_str(if i == 0 { "clear " } else { ", " });
+        out.push_str(&escape(&fact.id));
     }
-    match (&advice.status, &advice.plan) {
-        (AdviceStatus::Reached, _) => parts.push(format!("{}★ reached", advice.target)),
+    if !out.is_empty() {
+        out.push_str("; ");
+    }
+    let _ = match (&advice.status, &advice.plan) {
+        (AdviceStatus::Reached, _) => write!(out, "{}★ reached", advice.target),
         (_, Some(plan)) => {
-            let changes: Vec<String> = plan
-                .changes
-                .iter()
-                .map(|c| {
-                    let from: Vec<String> = c.from.iter().map(keys_text).collect();
-                    format!("{} {}→{}", c.criterion, from.join("/"), keys_text(&c.to))
-                })
-                .collect();
-            let head = match advice.status {
-                AdviceStatus::Unreachable => format!("{}★ unreachable; {}★", advice.target, plan.stars),
-                _ if plan.stars > advice.target => format!("{}★ (reaches {}★)", advice.target, plan.stars),
-                _ => format!("{}★", plan.stars),
+            let _ = match advice.status {
+                AdviceStatus::Unreachable => write!(out, "{}★ unreachable; {}★", advice.target, plan.stars),
+                _ if plan.stars > advice.target => {
+                    write!(out, "{}★ (reaches {}★)", advice.target, plan.stars)
+                }
+                _ => write!(out, "{}★", plan.stars),
             };
-            parts.push(
-                escape(&format!("{head}: {} → {}", changes.join(", "), shown(plan.total))).into_owned(),
-            );
+            out.push_str(": ");
+            for (i, c) in plan.changes.iter().enumerate() {
+                out.push_str(if i == 0 { "" } else { ", " });
+                out.push_str(&escape(&c.criterion));
+                out.push(' ');
+                for (j, from) in c.from.iter().enumerate() {
+                    out.push_str(if j == 0 { "" } else { "/" });
+                    push_keys(&mut out, from);
+                }
+                out.push('→');
+                push_keys(&mut out, &c.to);
+            }
+            write!(out, " → {}", shown(plan.total))
         }
-        (_, None) => parts.push(format!("{}★ unreachable", advice.target)),
+        (_, None) => write!(out, "{}★ unreachable", advice.target),
+    };
+    out
+}
+
+/// [`keys_text`], escaped, added to `out`.
+fn push_keys(out: &mut String, a: &AnswerText) {
+    if a.keys.is_empty() {
+        out.push_str("none");
     }
-    parts.join("; ")
+    for (i, key) in a.keys.iter().enumerate() {
+        out.push_str(if i == 0 { "" } else { "+" });
+        out.push_str(&escape(key));
+    }
 }
 
 /// The advice as a consultant's note, in Vietnamese with English names. Every text from input
