@@ -398,7 +398,7 @@ impl Recorder for Cells {
 }
 
 /// A run of the scorer, kept per criterion.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Eval {
     /// Per leaf: the sum of its points over the members.
     sums: Vec<i64>,
@@ -438,6 +438,9 @@ fn evaluate<'f>(form: &'f Form, sheets: &[Sheet<'f>], on: Option<Date>) -> (Eval
 impl Eval {
     /// How many members scored `leaf` from their answer.
     fn live(&self, leaf: usize) -> i64 {
+        if self.status.len() == self.leaves {
+            return i64::from(self.status.get(leaf) == Some(&Status::Scored));
+        }
         let statuses = self.status.iter().skip(leaf).step_by(self.leaves.max(1));
         statuses.filter(|s| **s == Status::Scored).count() as i64
     }
@@ -511,7 +514,8 @@ struct Model<'f> {
     /// Every leaf's candidate answers, one leaf after another.
     cands: Vec<Cand>,
     branches: Vec<Branch>,
-    /// The run of the sheets as they are.
+    /// The run of the sheets as they are; moved to the first branch (which keeps every
+    /// controller) when there is one: see [`Model::start`].
     start: Eval,
     notes: Vec<String>,
     too_large: Option<usize>,
@@ -662,6 +666,14 @@ impl<'f> Model<'f> {
         model
     }
 
+    /// The run of the sheets as they are.
+    fn start(&self) -> &Eval {
+        match self.branches.first() {
+            Some(b) if b.changes.is_empty() => &b.eval,
+            _ => &self.start,
+        }
+    }
+
     /// The candidate answers of `leaf`, in tie-break order.
     fn cands(&self, leaf: usize) -> &[Cand] {
         self.leaves.get(leaf).and_then(|lm| self.cands.get(lm.span.0..lm.span.1)).unwrap_or(&[])
@@ -725,8 +737,11 @@ impl<'f> Model<'f> {
                 }
             }
             // Keeping every controller is the sheets as they are, already evaluated.
-            let eval =
-                if changes.is_empty() { self.start.clone() } else { evaluate(self.form, &sheets, self.on).0 };
+            let eval = if changes.is_empty() {
+                std::mem::take(&mut self.start)
+            } else {
+                evaluate(self.form, &sheets, self.on).0
+            };
             let leaves = self.form.leaf_count();
             // A change to a controller that is not evaluated on any sheet changes nothing: the
             // branch is the same as keeping it, with one change more.
@@ -782,7 +797,17 @@ fn candidates(
     };
     if info.flags & LEAF_CUMULATIVE == 0 {
         let firsts = form.advisor().firsts.get(leaf).map_or(&[][..], Vec::as_slice);
-        all.extend(firsts.iter().filter(|c| better(c.bits, c.points, c.sig)));
+        if let [(b, p, s)] = current[..] {
+            // One sheet: `better`, written out.
+            let controller = lm.controller();
+            all.extend(
+                firsts
+                    .iter()
+                    .filter(|c| c.points >= p && c.bits != b && (c.points > p || (controller && c.sig != s))),
+            );
+        } else {
+            all.extend(firsts.iter().filter(|c| better(c.bits, c.points, c.sig)));
+        }
         return;
     }
     let first = all.len();
@@ -1219,7 +1244,11 @@ fn select<'i>(items: (&[Item], &'i [Entry]), gap: i64, inm: u128, outm: u128) ->
     let max_of = |menu: &[Entry]| menu.iter().map(|m| m.0).max().unwrap_or(0);
     let forced_count = sel.iter().filter(|s| s.2).count();
     let forced_max: i64 = sel.iter().filter(|s| s.2).map(|s| max_of(s.1)).sum();
-    let mut optional_max: Vec<i64> = sel.iter().filter(|s| !s.2).map(|s| max_of(s.1)).collect();
+    // Optional changes are needed only when the forced ones cannot close the gap.
+    let mut optional_max: Vec<i64> = match forced_max < gap {
+        true => sel.iter().filter(|s| !s.2).map(|s| max_of(s.1)).collect(),
+        false => Vec::new(),
+    };
     optional_max.sort_unstable_by(|a, b| b.cmp(a));
     let mut reach = forced_max;
     let mut k = 0usize;
@@ -2099,7 +2128,7 @@ fn explain(model: &Model<'_>, target: u8) -> Vec<Reason> {
                 continue;
             }
             blocked |= bit(leaf);
-            out.push(minimum_reason(model, &model.start, leaf, k));
+            out.push(minimum_reason(model, model.start(), leaf, k));
         }
     }
     // The band: the best total any branch allows.
