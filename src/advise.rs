@@ -729,6 +729,13 @@ impl<'f> Model<'f> {
                 return;
             }
         }
+        self.branches.reserve(count.unwrap_or(1));
+        if axes.is_empty() {
+            // No controller can change signature: the one branch keeps them all.
+            let eval = std::mem::take(&mut self.start);
+            self.branches.push(Branch { changes: Vec::new(), eval });
+            return;
+        }
         let mut digits = vec![0usize; axes.len()];
         let mut sheets = self.sheets.clone();
         loop {
@@ -792,11 +799,27 @@ fn candidates(
     into: (&mut Vec<Cand>, &mut Vec<(u64, i64, u64)>),
     notes: &mut Vec<String>,
 ) {
+    let (all, current) = into;
+    let firsts = form.advisor().firsts.get(leaf).map_or(&[][..], Vec::as_slice);
+    if let [sheet] = sheets
+        && !firsts.is_empty()
+    {
+        // One sheet and one answer (only such a leaf has `firsts`): `better` below, written out.
+        let b = sheet.answers.get(leaf).copied().unwrap_or(0);
+        let (p, s, controller) = (points_of(form, leaf, b), lm.sig(b), lm.controller());
+        // Without branches (`&`, `|`): which options are better is data, and mispredicted.
+        all.reserve(firsts.len());
+        for c in firsts {
+            let better = (c.points >= p) & (c.bits != b) & ((c.points > p) | (controller & (c.sig != s)));
+            all.push(*c);
+            all.truncate(all.len() - usize::from(!better));
+        }
+        return;
+    }
     let lv = &form.leaves;
     let (Some(info), Some(&count)) = (lv.info.get(leaf), lv.option_count.get(leaf)) else {
         return;
     };
-    let (all, current) = into;
     current.clear();
     current.extend(sheets.iter().map(|s| {
         let bits = s.answers.get(leaf).copied().unwrap_or(0);
@@ -809,18 +832,7 @@ fn candidates(
             && current.iter().any(|&(b, p, s)| b != bits && (points > p || (lm.controller() && sig != s)))
     };
     if info.flags & LEAF_CUMULATIVE == 0 {
-        let firsts = form.advisor().firsts.get(leaf).map_or(&[][..], Vec::as_slice);
-        if let [(b, p, s)] = current[..] {
-            // One sheet: `better`, written out.
-            let controller = lm.controller();
-            all.extend(
-                firsts
-                    .iter()
-                    .filter(|c| c.points >= p && c.bits != b && (c.points > p || (controller && c.sig != s))),
-            );
-        } else {
-            all.extend(firsts.iter().filter(|c| better(c.bits, c.points, c.sig)));
-        }
+        all.extend(firsts.iter().filter(|c| better(c.bits, c.points, c.sig)));
         return;
     }
     let first = all.len();
@@ -1180,11 +1192,22 @@ fn branch_items(
             items.push(Item { leaf, forced: true, menu: (start, menus.len()) });
             continue;
         }
-        for (ci, c) in cands.iter().enumerate() {
-            let allowed = !lm.controller() || lm.uniform == Some(c.sig);
-            let value = live * c.points - sum;
-            if allowed && value > 0 && live * c.points >= need {
-                push(value, ci);
+        if lm.controller() {
+            for (ci, c) in cands.iter().enumerate() {
+                let value = live * c.points - sum;
+                if lm.uniform == Some(c.sig) && value > 0 && live * c.points >= need {
+                    push(value, ci);
+                }
+            }
+        } else {
+            // A criterion no condition reads has candidates of distinct points, so distinct
+            // values: no duplicate to skip. Without branches: which steps count is data.
+            menus.reserve(cands.len());
+            for (ci, c) in cands.iter().enumerate() {
+                let value = live * c.points - sum;
+                let counts = (value > 0) & (live * c.points >= need);
+                menus.push((value, ci));
+                menus.truncate(menus.len() - usize::from(!counts));
             }
         }
         let menu = (start, menus.len());
@@ -1561,7 +1584,11 @@ fn plain_summary<'f>(form: &'f Form, sheets: &[Sheet<'f>], options: &AdviseOptio
         out.push('→');
         push_keys(&mut out, option_keys(form, leaf, model.cands(leaf)[ci].bits));
     }
-    let _ = write!(out, " → {}", shown(outcome.total()));
+    // One sheet's total is exact in hundredths: its shortest form is what `shown` gives.
+    let _ = match model.sheets.len() {
+        1 => write!(out, " → {}", outcome.total_sum()),
+        _ => write!(out, " → {}", shown(outcome.total())),
+    };
     Some(out)
 }
 
