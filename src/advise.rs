@@ -1021,7 +1021,22 @@ impl<'m, 'f> Search<'m, 'f> {
             .iter()
             .map(|b| {
                 let (first, first_entry) = (list.len(), menus.len());
-                if !branch_items(model, b, &need, &mut list, &mut menus) {
+                // Without alternatives, a branch whose forced changes can close the points gap
+                // has its best plan among them alone (it changes no other criterion): the other
+                // criteria are looked at only when they cannot.
+                let mut feasible = branch_items(model, b, &need, !bounds, &mut list, &mut menus);
+                if feasible && !bounds {
+                    let reach: i64 = list[first..]
+                        .iter()
+                        .map(|it| it.menu(&menus).iter().map(|m| m.0).max().unwrap_or(0))
+                        .sum();
+                    if reach < need_total - b.eval.total {
+                        list.truncate(first);
+                        menus.truncate(first_entry);
+                        feasible = branch_items(model, b, &need, false, &mut list, &mut menus);
+                    }
+                }
+                if !feasible {
                     list.truncate(first);
                     menus.truncate(first_entry);
                     return None;
@@ -1156,12 +1171,13 @@ impl<'m, 'f> Search<'m, 'f> {
     }
 }
 
-/// Adds the items of a branch for a target to `items` (their menus to `menus`); false when the
-/// branch cannot reach the target.
+/// Adds the items of a branch for a target to `items` (their menus to `menus`), or only the
+/// forced ones; false when the branch cannot reach the target.
 fn branch_items(
     model: &Model<'_>,
     b: &Branch,
     need: &[(i64, u8)],
+    forced_only: bool,
     items: &mut Vec<Item>,
     menus: &mut Vec<Entry>,
 ) -> bool {
@@ -1190,6 +1206,9 @@ fn branch_items(
                 return false;
             }
             items.push(Item { leaf, forced: true, menu: (start, menus.len()) });
+            continue;
+        }
+        if forced_only && sum >= need {
             continue;
         }
         if lm.controller() {
