@@ -2830,7 +2830,7 @@ mod tests {
         out
     }
 
-    /// The one-line advice of a bulk row is built without texts (`Detail::Summary`); it must be
+    /// The one-line advice of a bulk row is built without texts and alternatives; it must be
     /// the line of the full advice, on every shipped form, for single sheets and councils, with
     /// and without facts, with and without a lodging date, and with a target above the next
     /// class.
@@ -2847,7 +2847,10 @@ mod tests {
                 let lodged_on = (round % 3 == 1).then(|| "2020-01-15".parse().ok()).flatten();
                 let options =
                     AdviseOptions { target, lodged_on, alternatives: 0, ..AdviseOptions::default() };
-                let full = advise_checked(form, &sheets, &options, Detail::Full);
+                // The full advice with alternatives builds every item of every branch (no
+                // shortcut for the plan alone); its line shows the same best plan.
+                let with_alternatives = AdviseOptions { alternatives: 3, ..options.clone() };
+                let full = advise_checked(form, &sheets, &with_alternatives, Detail::Full);
                 let line = summary_of(form, &sheets, &options).unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(line, summary(&full), "{} {}: {sheets:?}", form.decision.key, form.set);
                 plans += usize::from(full.plan.is_some());
