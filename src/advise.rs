@@ -467,8 +467,6 @@ struct Cand {
 struct LeafModel<'f> {
     /// The condition atoms reading this leaf: (mask, whether `none` hits).
     atoms: &'f [(u64, bool)],
-    /// Where its candidate answers, in tie-break order, are in [`Model::cands`].
-    span: (usize, usize),
     /// For a controller: the signature every member's current answer has, when they agree.
     uniform: Option<u64>,
 }
@@ -511,8 +509,8 @@ struct Model<'f> {
     on: Option<Date>,
     n: i64,
     leaves: Vec<LeafModel<'f>>,
-    /// Every leaf's candidate answers, one leaf after another.
-    cands: Vec<Cand>,
+    /// Per leaf: its candidate answers, built when first asked for (see [`Model::cands`]).
+    cands: Vec<std::cell::OnceCell<Vec<Cand>>>,
     branches: Vec<Branch>,
     /// The run of the sheets as they are; moved to the first branch (which keeps every
     /// controller) when there is one: see [`Model::start`].
@@ -637,17 +635,21 @@ impl<'f> Model<'f> {
     fn new(form: &'f Form, sheets: Vec<Sheet<'f>>, on: Option<Date>) -> Model<'f> {
         let prepared = form.advisor();
         let mut notes = Vec::new();
-        let mut cands = Vec::with_capacity(form.leaves.option_points.len());
-        let mut current = Vec::new();
+        let mut cands = Vec::with_capacity(prepared.atoms.len());
         let leaves: Vec<LeafModel<'f>> = prepared
             .atoms
             .iter()
             .enumerate()
             .map(|(leaf, atoms)| {
-                let mut lm = LeafModel { atoms, span: (0, 0), uniform: None };
-                let first = cands.len();
-                candidates(form, &sheets, leaf, &lm, (&mut cands, &mut current), &mut notes);
-                lm.span = (first, cands.len());
+                let mut lm = LeafModel { atoms, uniform: None };
+                // Most criteria are never looked at by a search for one plan: their candidates
+                // are built when asked for. A cumulative criterion's are built now, for the note
+                // they may add.
+                let cell = std::cell::OnceCell::new();
+                if prepared.firsts.get(leaf).is_none_or(Vec::is_empty) {
+                    let _ = cell.set(candidates(form, &sheets, leaf, &lm, &mut notes));
+                }
+                cands.push(cell);
                 if lm.controller() {
                     let mut sigs = sheets.iter().map(|s| lm.sig(s.answers.get(leaf).copied().unwrap_or(0)));
                     let first = sigs.next();
@@ -689,7 +691,9 @@ impl<'f> Model<'f> {
 
     /// The candidate answers of `leaf`, in tie-break order.
     fn cands(&self, leaf: usize) -> &[Cand] {
-        self.leaves.get(leaf).and_then(|lm| self.cands.get(lm.span.0..lm.span.1)).unwrap_or(&[])
+        let (Some(cell), Some(lm)) = (self.cands.get(leaf), self.leaves.get(leaf)) else { return &[] };
+        // A criterion with one answer adds no note.
+        cell.get_or_init(|| candidates(self.form, &self.sheets, leaf, lm, &mut Vec::new()))
     }
 
     /// Every combination of controller signatures: keep, or change to each signature a
@@ -796,10 +800,9 @@ fn candidates(
     sheets: &[Sheet<'_>],
     leaf: usize,
     lm: &LeafModel<'_>,
-    into: (&mut Vec<Cand>, &mut Vec<(u64, i64, u64)>),
     notes: &mut Vec<String>,
-) {
-    let (all, current) = into;
+) -> Vec<Cand> {
+    let mut all = Vec::new();
     let firsts = form.advisor().firsts.get(leaf).map_or(&[][..], Vec::as_slice);
     if let [sheet] = sheets
         && !firsts.is_empty()
@@ -814,18 +817,19 @@ fn candidates(
             all.push(*c);
             all.truncate(all.len() - usize::from(!better));
         }
-        return;
+        return all;
     }
     let lv = &form.leaves;
     let (Some(info), Some(&count)) = (lv.info.get(leaf), lv.option_count.get(leaf)) else {
-        return;
+        return all;
     };
-    current.clear();
-    current.extend(sheets.iter().map(|s| {
-        let bits = s.answers.get(leaf).copied().unwrap_or(0);
-        (bits, points_of(form, leaf, bits), lm.sig(bits))
-    }));
-    let current = &*current;
+    let current: Vec<(u64, i64, u64)> = sheets
+        .iter()
+        .map(|s| {
+            let bits = s.answers.get(leaf).copied().unwrap_or(0);
+            (bits, points_of(form, leaf, bits), lm.sig(bits))
+        })
+        .collect();
     let best_now = current.iter().map(|c| c.1).max().unwrap_or(0);
     let better = |bits: u64, points: i64, sig: u64| {
         points >= best_now
@@ -833,15 +837,13 @@ fn candidates(
     };
     if info.flags & LEAF_CUMULATIVE == 0 {
         all.extend(firsts.iter().filter(|c| better(c.bits, c.points, c.sig)));
-        return;
+        return all;
     }
-    let first = all.len();
     let push = |bits: u64, all: &mut Vec<Cand>| {
         let points = points_of(form, leaf, bits);
         let sig = lm.sig(bits);
         // Candidates worth the same to every condition and the total are one candidate: the first.
-        let out = all.get(first..).unwrap_or(&[]);
-        if better(bits, points, sig) && !out.iter().any(|c| c.points == points && c.sig == sig) {
+        if better(bits, points, sig) && !all.iter().any(|c| c.points == points && c.sig == sig) {
             all.push(Cand { bits, points, sig });
         }
     };
@@ -863,8 +865,9 @@ fn candidates(
         .collect();
     subsets.sort_by_key(|s| (s.count_ones(), std::cmp::Reverse(s.reverse_bits())));
     for s in subsets {
-        push(ticked | s, all);
+        push(ticked | s, &mut all);
     }
+    all
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1015,7 +1018,7 @@ impl<'m, 'f> Search<'m, 'f> {
         let mut changeable = 0u128;
         let branches = model.branches.len();
         let mut list = Vec::with_capacity(model.leaves.len() * branches);
-        let mut menus = Vec::with_capacity(model.cands.len() * branches);
+        let mut menus = Vec::with_capacity(model.leaves.len() * 4 * branches);
         let items: Vec<Option<(usize, usize)>> = model
             .branches
             .iter()
@@ -1194,8 +1197,8 @@ fn branch_items(
                 menus.push((value, ci));
             }
         };
-        let cands = model.cands(leaf);
         if let Some(&(_, rep, sig)) = b.changes.iter().find(|c| c.0 == leaf) {
+            let cands = model.cands(leaf);
             let rep_points = cands[rep].points;
             for (ci, c) in cands.iter().enumerate() {
                 if c.sig == sig && live * c.points >= need {
@@ -1211,6 +1214,7 @@ fn branch_items(
         if forced_only && sum >= need {
             continue;
         }
+        let cands = model.cands(leaf);
         if lm.controller() {
             for (ci, c) in cands.iter().enumerate() {
                 let value = live * c.points - sum;
