@@ -1579,7 +1579,7 @@ fn plain_summary<'f>(form: &'f Form, sheets: &[Sheet<'f>], options: &AdviseOptio
     let raw = Search::new(&model, target, false)?.solve(0, 0)?;
     let mut after = model.sheets.clone();
     for &(leaf, ci) in &raw.seq {
-        let bits = model.cands(leaf)[ci].bits;
+        let bits = model.cands(leaf).get(ci)?.bits;
         for s in &mut after {
             if let Some(slot) = s.answers.get_mut(leaf) {
                 *slot = bits;
@@ -1605,7 +1605,7 @@ fn plain_summary<'f>(form: &'f Form, sheets: &[Sheet<'f>], options: &AdviseOptio
             }
         }
         out.push('→');
-        push_keys(&mut out, option_keys(form, leaf, model.cands(leaf)[ci].bits));
+        push_keys(&mut out, option_keys(form, leaf, model.cands(leaf).get(ci)?.bits));
     }
     // One sheet's total is exact in hundredths: its shortest form is what `shown` gives.
     let _ = match model.sheets.len() {
