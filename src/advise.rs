@@ -696,9 +696,9 @@ impl<'f> Model<'f> {
         cell.get_or_init(|| candidates(self.form, &self.sheets, leaf, lm, &mut Vec::new()))
     }
 
-    /// Every combination of controller signatures: keep, or change to each signature a
-    /// candidate has (other than the members' common one, which keeping covers).
-    fn enumerate_branches(&mut self) {
+    /// Per controller that can change signature: the ways to set it (keep, or each signature
+    /// with its cheapest candidate).
+    fn axes(&self) -> Vec<(usize, Vec<Choice>)> {
         let mut axes: Vec<(usize, Vec<Choice>)> = Vec::new();
         for (leaf, lm) in self.leaves.iter().enumerate() {
             if !lm.controller() {
@@ -725,6 +725,13 @@ impl<'f> Model<'f> {
                 axes.push((leaf, choices));
             }
         }
+        axes
+    }
+
+    /// Every combination of controller signatures: keep, or change to each signature a
+    /// candidate has (other than the members' common one, which keeping covers).
+    fn enumerate_branches(&mut self) {
+        let axes = self.axes();
         let count = axes.iter().try_fold(1usize, |acc, (_, c)| acc.checked_mul(c.len()));
         match count {
             Some(c) if c <= MAX_BRANCHES => {}
