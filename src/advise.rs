@@ -689,6 +689,24 @@ impl<'f> Model<'f> {
         }
     }
 
+    /// The sheets with the plan `raw` applied (every member gets each new answer) and their
+    /// outcome, when the ordinary scorer gives `target` or above with the total the search
+    /// predicted; `None` when it does not.
+    fn check(&self, raw: &Raw, target: u8) -> Option<(Vec<Sheet<'f>>, Outcome<'f>)> {
+        let mut sheets = self.sheets.clone();
+        for &(leaf, ci) in &raw.seq {
+            let bits = self.cands(leaf).get(ci)?.bits;
+            for s in &mut sheets {
+                if let Some(slot) = s.answers.get_mut(leaf) {
+                    *slot = bits;
+                }
+            }
+        }
+        let outcome = self.form.score_council_on(&sheets, self.on).ok()?;
+        let reached = outcome.stars().is_some_and(|s| s >= target);
+        (reached && outcome.total_sum().hundredths() == raw.total).then_some((sheets, outcome))
+    }
+
     /// The candidate answers of `leaf`, in tie-break order.
     fn cands(&self, leaf: usize) -> &[Cand] {
         let (Some(cell), Some(lm)) = (self.cands.get(leaf), self.leaves.get(leaf)) else { return &[] };
@@ -800,8 +818,7 @@ impl<'f> Model<'f> {
     }
 }
 
-/// The better answers of a criterion, in tie-break order (see the module documentation), added
-/// to `into.0`; `into.1` is scratch space.
+/// The better answers of a criterion, in tie-break order (see the module documentation).
 fn candidates(
     form: &Form,
     sheets: &[Sheet<'_>],
@@ -859,7 +876,7 @@ fn candidates(
     let mut free: Vec<u64> =
         (0..u32::from(count).min(64)).map(|i| 1u64 << i).filter(|b| ticked & b == 0).collect();
     if free.len() > MAX_SUBSET_ITEMS as usize {
-        let id = form.leaves().nth(leaf).map_or("?", |c| c.id());
+        let id = leaf_criterion(form, leaf).map_or("?", |c| c.id());
         notes.push(format!(
             "criterion {id}: only the first {MAX_SUBSET_ITEMS} of its {} unticked items are considered",
             free.len()
@@ -892,6 +909,11 @@ struct Item {
 
 /// A menu entry: (value in hundredths over the members, candidate index).
 type Entry = (i64, usize);
+
+/// The largest step of a menu (0 for none).
+fn largest(menu: &[Entry]) -> i64 {
+    menu.iter().map(|m| m.0).max().unwrap_or(0)
+}
 
 impl Item {
     fn menu<'a>(&self, menus: &'a [Entry]) -> &'a [Entry] {
@@ -948,8 +970,7 @@ struct Pre {
 
 impl Pre {
     fn new(items: &[Item], menus: &[Entry], base: i64) -> Pre {
-        let max: Vec<i64> =
-            items.iter().map(|it| it.menu(menus).iter().map(|m| m.0).max().unwrap_or(0)).collect();
+        let max: Vec<i64> = items.iter().map(|it| largest(it.menu(menus))).collect();
         let min: Vec<i64> =
             items.iter().map(|it| it.menu(menus).iter().map(|m| m.0).min().unwrap_or(0)).collect();
         let mut by_max: Vec<usize> = (0..items.len()).collect();
@@ -1036,10 +1057,7 @@ impl<'m, 'f> Search<'m, 'f> {
                 // criteria are looked at only when they cannot.
                 let mut feasible = branch_items(model, b, &need, !bounds, &mut list, &mut menus);
                 if feasible && !bounds {
-                    let reach: i64 = list[first..]
-                        .iter()
-                        .map(|it| it.menu(&menus).iter().map(|m| m.0).max().unwrap_or(0))
-                        .sum();
+                    let reach: i64 = list[first..].iter().map(|it| largest(it.menu(&menus))).sum();
                     if reach < need_total - b.eval.total {
                         list.truncate(first);
                         menus.truncate(first_entry);
@@ -1307,12 +1325,11 @@ fn select<'i>(items: (&[Item], &'i [Entry]), gap: i64, inm: u128, outm: u128) ->
     if inm & !covered != 0 {
         return None;
     }
-    let max_of = |menu: &[Entry]| menu.iter().map(|m| m.0).max().unwrap_or(0);
     let forced_count = sel.iter().filter(|s| s.2).count();
-    let forced_max: i64 = sel.iter().filter(|s| s.2).map(|s| max_of(s.1)).sum();
+    let forced_max: i64 = sel.iter().filter(|s| s.2).map(|s| largest(s.1)).sum();
     // Optional changes are needed only when the forced ones cannot close the gap.
     let mut optional_max: Vec<i64> = match forced_max < gap {
-        true => sel.iter().filter(|s| !s.2).map(|s| max_of(s.1)).collect(),
+        true => sel.iter().filter(|s| !s.2).map(|s| largest(s.1)).collect(),
         false => Vec::new(),
     };
     optional_max.sort_unstable_by(|a, b| b.cmp(a));
@@ -1326,8 +1343,6 @@ fn select<'i>(items: (&[Item], &'i [Entry]), gap: i64, inm: u128, outm: u128) ->
     Some(Selection { sel, k, forced_count, forced_max, optional_max })
 }
 
-/// The best plan of one branch with the changed criteria including `inm` and excluding `outm`,
-/// when it changes at most `bound` criteria.
 /// [`solve_branch`] when the plan is one optional change: the smallest step that closes the gap,
 /// on the first criterion in form order that has it (each menu has distinct values).
 fn one_change(sel: &[(usize, &[Entry], bool)], base: i64, gap: i64) -> Option<Raw> {
@@ -1359,6 +1374,8 @@ fn forced_only(sel: &[(usize, &[Entry], bool)], base: i64, gap: i64) -> Option<R
     (total >= gap).then(|| Raw { count: seq.len(), total: base + total, seq, branch: 0 })
 }
 
+/// The best plan of one branch with the changed criteria including `inm` and excluding `outm`,
+/// when it changes at most `bound` criteria.
 fn solve_branch(
     items: (&[Item], &[Entry]),
     base: i64,
@@ -1584,19 +1601,9 @@ fn plain_summary<'f>(form: &'f Form, sheets: &[Sheet<'f>], options: &AdviseOptio
         return None;
     }
     let raw = Search::new(&model, target, false)?.solve(0, 0)?;
-    let mut after = model.sheets.clone();
-    for &(leaf, ci) in &raw.seq {
-        let bits = model.cands(leaf).get(ci)?.bits;
-        for s in &mut after {
-            if let Some(slot) = s.answers.get_mut(leaf) {
-                *slot = bits;
-            }
-        }
-    }
-    let outcome = form.score_council_on(&after, model.on).ok()?;
-    let stars = outcome.stars().filter(|s| *s >= target && outcome.total_sum().hundredths() == raw.total)?;
+    let (_, outcome) = model.check(&raw, target)?;
     let mut out = String::new();
-    push_head(&mut out, &AdviceStatus::Plan, target, stars);
+    push_head(&mut out, &AdviceStatus::Plan, target, outcome.stars()?);
     for (i, &(leaf, ci)) in raw.seq.iter().enumerate() {
         let c = leaf_criterion(form, leaf)?;
         out.push_str(if i == 0 { "" } else { ", " });
@@ -1629,7 +1636,6 @@ fn advise_checked<'f>(
     detail: Detail,
 ) -> Advice {
     let on = options.lodged_on;
-    let n = sheets.len().max(1) as i64;
     let run = |s: &[Sheet<'f>]| form.run(s, &mut crate::score::NoTrace, on);
     let current = run(sheets);
     let facts = sheets.iter().fold(0u64, |a, s| a | s.facts);
@@ -1641,31 +1647,12 @@ fn advise_checked<'f>(
     let both = [must, must | may];
     let levels = if may != 0 { &both[..] } else { &both[..1] };
     let first = if must == 0 { current } else { run(&clear_facts(sheets, must)) };
-    // A summary reads neither the standings nor the names.
+    // A summary reads no standing.
     let full = detail == Detail::Full;
     let standing = |o: &Outcome<'_>| if full { standing(o) } else { Standing::default() };
-    let text = |t: &String| if full { t.clone() } else { String::new() };
     let target = target_class(form, &first, options.target);
-    let mut advice = Advice {
-        decision: text(&form.decision.key),
-        set: text(&form.set),
-        set_name_vi: text(&form.name_vi),
-        set_name_en: text(&form.name_en),
-        product: options.product.clone(),
-        members: n as u32,
-        lodged_on: on,
-        current: standing(&current),
-        facts: Vec::new(),
-        start: standing(&first),
-        target,
-        status: AdviceStatus::Unreachable,
-        plan: None,
-        alternatives: Vec::new(),
-        reachable: None,
-        unreachable: Vec::new(),
-        recognition: None,
-        notes: Vec::new(),
-    };
+    let members = sheets.len().max(1) as u32;
+    let mut advice = unreachable_advice(form, options, detail, (members, &current, &first), target);
     let mut chosen = must;
     let mut models: Vec<Model<'f>> = Vec::new();
     let mut done = false;
@@ -1709,6 +1696,41 @@ fn advise_checked<'f>(
     advice.facts = fact_notes(form, facts, chosen);
     advice.notes.dedup();
     advice
+}
+
+/// The advice before any search: the product as it is (`current`) and once the facts that
+/// must be cleared are (`first`), and the target not yet reached.
+fn unreachable_advice(
+    form: &Form,
+    options: &AdviseOptions,
+    detail: Detail,
+    (members, current, first): (u32, &Outcome<'_>, &Outcome<'_>),
+    target: u8,
+) -> Advice {
+    // A summary reads neither the standings nor the names.
+    let full = detail == Detail::Full;
+    let standing = |o: &Outcome<'_>| if full { standing(o) } else { Standing::default() };
+    let text = |t: &String| if full { t.clone() } else { String::new() };
+    Advice {
+        decision: text(&form.decision.key),
+        set: text(&form.set),
+        set_name_vi: text(&form.name_vi),
+        set_name_en: text(&form.name_en),
+        product: options.product.clone(),
+        members,
+        lodged_on: options.lodged_on,
+        current: standing(current),
+        facts: Vec::new(),
+        start: standing(first),
+        target,
+        status: AdviceStatus::Unreachable,
+        plan: None,
+        alternatives: Vec::new(),
+        reachable: None,
+        unreachable: Vec::new(),
+        recognition: None,
+        notes: Vec::new(),
+    }
 }
 
 /// When the target cannot be reached: the highest class below it that a plan reaches, with the
@@ -1804,19 +1826,7 @@ fn verify_all(
 ) -> Vec<(Plan, Option<Reason>)> {
     let mut out = Vec::new();
     for raw in plans {
-        let mut sheets = model.sheets.clone();
-        for &(leaf, ci) in &raw.seq {
-            let bits = model.cands(leaf)[ci].bits;
-            for s in &mut sheets {
-                if let Some(slot) = s.answers.get_mut(leaf) {
-                    *slot = bits;
-                }
-            }
-        }
-        let outcome = model.form.score_council_on(&sheets, model.on).ok();
-        let Some(outcome) = outcome
-            .filter(|o| o.stars().is_some_and(|s| s >= target) && o.total_sum().hundredths() == raw.total)
-        else {
+        let Some((sheets, outcome)) = model.check(&raw, target) else {
             notes.push(format!(
                 "a plan to {target}★ failed its check by the scorer and was dropped (please report: the search and the scorer disagree)"
             ));
@@ -2071,13 +2081,7 @@ fn status_text(leaves: &[&crate::form::Criterion], e: &Eval, leaf: usize, member
 }
 
 fn keys_of(form: &Form, leaf: usize, bits: u64) -> Vec<String> {
-    let Some(c) = leaf_criterion(form, leaf) else { return Vec::new() };
-    form.options(c)
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| bits >> i & 1 == 1)
-        .map(|(_, o)| o.key.clone())
-        .collect()
+    option_keys(form, leaf, bits).map(str::to_string).collect()
 }
 
 fn answer_text(form: &Form, leaf: usize, bits: u64) -> AnswerText {
